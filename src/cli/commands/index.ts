@@ -1,0 +1,11 @@
+import type { Command } from '../types.js';
+import { jarsCommand } from './jars.js';
+import { runCommand } from './run.js';
+import { validateCommand } from './validate.js';
+
+/**
+ * Every `kcl-ts` sub-command, in help order. Extension point: add a module in this
+ * directory exporting a `Command` (see ../types.ts) and list it here, e.g.
+ * `record` (`kcl-ts record --out DIR -- <command…>`) or `init`.
+ */
+export const COMMANDS: readonly Command[] = [runCommand, validateCommand, jarsCommand];

@@ -1,0 +1,146 @@
+import path from 'node:path';
+import { prepareDaemon, startDaemon, TIMEOUT_ENV, daemonCommand, type PrepareOptions } from '../../daemon/launch.js';
+import { KCL_MULTILANG_LOCK } from '../../daemon/kcl-multilang.lock.js';
+import { formatDiagnostic, validatePropertiesFile } from '../../properties/validate.js';
+import { parseCommandArgs, str, UsageError, type Command } from '../types.js';
+import { constants as osConstants } from 'node:os';
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'validate a properties file and run the KCL MultiLangDaemon with it',
+  help: `Usage: kcl-ts run --properties <file.properties> [options]
+
+Validates the file, makes sure Java and the ${KCL_MULTILANG_LOCK.artifacts.length} KCL jars
+(${KCL_MULTILANG_LOCK.root}) are there (downloading the jars into the cache the first
+time), then runs
+  java -cp '<jar dir>/*' software.amazon.kinesis.multilang.MultiLangDaemon --properties-file <file>
+with this terminal's stdin/stdout/stderr, and exits with the daemon's status.
+
+The daemon runs in its own process group: SIGINT/SIGTERM sent to kcl-ts are forwarded to
+the JVM only, so the shard children stay alive to answer shutdownRequested and checkpoint
+(set shutdownGraceMillis, e.g. 30000). A third signal kills the JVM. Under systemd use
+KillMode=mixed so the stop signal reaches kcl-ts alone. When timeoutInSeconds is set, the
+children get it as ${TIMEOUT_ENV}.
+
+Options:
+  -p, --properties FILE   the daemon's properties file (required; may also be given as the only argument)
+  --java PATH             Java executable (default: $JAVA_HOME/bin/java, then java on PATH)
+  --jar-dir DIR           use the jars in DIR as they are (see "kcl-ts jars --jar-dir")
+  --maven-repo URL        Maven repository for the jar download (default: $KCL_TS_MAVEN_REPO or Maven Central)
+  --java-opt OPT          extra JVM option, repeatable (e.g. --java-opt=-Xmx256m)
+  --log-configuration F   logback.xml for the daemon
+  --no-validate           skip validation (errors would otherwise stop the start)
+  -h, --help              show this help
+`,
+  async run(argv, io) {
+    const parsed = parseCommandArgs(
+      this,
+      argv,
+      io,
+      {
+        properties: { type: 'string', short: 'p' },
+        java: { type: 'string' },
+        'jar-dir': { type: 'string' },
+        'maven-repo': { type: 'string' },
+        'java-opt': { type: 'string', multiple: true },
+        'log-configuration': { type: 'string' },
+        'no-validate': { type: 'boolean' },
+      },
+      true,
+    );
+    if (!parsed) return 0;
+    const v = parsed.values;
+    let props = str(v['properties']);
+    if (parsed.positionals.length > 0) {
+      if (props || parsed.positionals.length > 1) {
+        throw new UsageError(`unexpected argument: ${parsed.positionals.join(' ')}`);
+      }
+      props = parsed.positionals[0];
+    }
+    if (!props) throw new UsageError('missing --properties FILE');
+    const propertiesFile = path.resolve(io.cwd, props);
+
+    if (!v['no-validate']) {
+      const result = validatePropertiesFile(propertiesFile, { cwd: io.cwd, env: io.env });
+      for (const d of result.diagnostics) io.stderr(`${formatDiagnostic({ ...d, file: props })}\n`);
+      if (!result.ok) {
+        io.stderr(`kcl-ts: not starting the daemon: ${props} has errors (see above)\n`);
+        return 1;
+      }
+    }
+
+    const prep: PrepareOptions = { env: io.env, log: (m) => io.stderr(`kcl-ts: ${m}\n`) };
+    const javaFlag = str(v['java']);
+    const jarDirFlag = str(v['jar-dir']);
+    const repo = str(v['maven-repo']);
+    if (javaFlag) prep.javaPath = path.resolve(io.cwd, javaFlag);
+    if (jarDirFlag) prep.jarDir = path.resolve(io.cwd, jarDirFlag);
+    if (repo) prep.repositoryUrl = repo;
+    let prepared;
+    try {
+      prepared = await prepareDaemon(prep);
+    } catch (err) {
+      io.stderr(`kcl-ts: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 1;
+    }
+
+    const opts = {
+      propertiesFile,
+      javaPath: prepared.java.path,
+      jarDir: prepared.jarDir,
+      env: io.env,
+      cwd: io.cwd,
+      javaOptions: ((v['java-opt'] as string[] | undefined) ?? []).slice(),
+      ...(str(v['log-configuration']) ? { logConfiguration: path.resolve(io.cwd, str(v['log-configuration'])!) } : {}),
+    };
+    const cmd = daemonCommand(opts);
+    if (cmd.env[TIMEOUT_ENV] !== undefined && io.env[TIMEOUT_ENV] === undefined) {
+      io.stderr(`kcl-ts: children get ${TIMEOUT_ENV}=${cmd.env[TIMEOUT_ENV]}\n`);
+    }
+    io.stderr(`kcl-ts: starting the MultiLangDaemon with Java ${prepared.java.version} (${prepared.java.path})\n`);
+    return runAndForwardSignals(() => startDaemon(opts), io);
+  },
+};
+
+/** Spawn, forward SIGINT/SIGTERM/SIGHUP to the child only, resolve with its exit status. */
+async function runAndForwardSignals(
+  spawnChild: () => import('node:child_process').ChildProcess,
+  io: { stderr: (s: string) => void },
+): Promise<number> {
+  const child = spawnChild();
+  let received = 0;
+  const forward = (sig: NodeJS.Signals): void => {
+    received++;
+    if (received >= 3) {
+      io.stderr(`kcl-ts: ${sig} again, killing the daemon (SIGKILL)\n`);
+      child.kill('SIGKILL');
+      return;
+    }
+    io.stderr(
+      received === 1
+        ? `kcl-ts: ${sig}: asking the daemon to shut down (send it twice more to kill it)\n`
+        : `kcl-ts: ${sig}: forwarded again\n`,
+    );
+    child.kill(sig);
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, forward);
+  try {
+    return await new Promise<number>((resolve) => {
+      child.once('error', (err) => {
+        io.stderr(`kcl-ts: cannot start the daemon: ${err.message}\n`);
+        resolve(1);
+      });
+      child.once('exit', (code, signal) => {
+        if (code !== null) resolve(code);
+        else {
+          const num = signal ? (osConstants.signals as Record<string, number>)[signal] : undefined;
+          io.stderr(`kcl-ts: the daemon was killed by ${signal ?? 'a signal'}\n`);
+          resolve(128 + (num ?? 1));
+        }
+      });
+    });
+  } finally {
+    for (const s of signals) process.off(s, forward);
+  }
+}
