@@ -1,1 +1,20 @@
-export {};
+export { run } from './run.js';
+export type {
+  RecordProcessor,
+  InitializeInput,
+  ProcessRecordsInput,
+  RecordContext,
+  LeaseLostInput,
+  ShardEndedInput,
+  ShutdownRequestedInput,
+} from './processor.js';
+export type { Checkpointer, CheckpointTarget } from './checkpoint/checkpointer.js';
+export { CheckpointError, type CheckpointErrorCode } from './checkpoint/errors.js';
+export type { CheckpointPolicyOptions, CheckpointOption } from './checkpoint/policy.js';
+export { Record, RecordDecodeError, type KinesisRecord } from './engine/record.js';
+export { ProcessorFailedError } from './engine/engine.js';
+export { ProtocolError } from './protocol/errors.js';
+export { comparePositions, type Position } from './protocol/sequence.js';
+export type { RunOptions, ErrorPolicyOptions, SkippedRecords, LogLevel } from './options.js';
+export { OptionsError } from './options.js';
+export { getLogger } from './log/logger.js';

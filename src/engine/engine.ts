@@ -1,0 +1,390 @@
+/**
+ * The engine: takes the daemon's actions one at a time, strictly in order, runs the
+ * processor's handler for each, applies the checkpoint policy and the error policy,
+ * and answers `status`. It sees only a `Connection`, never a stream.
+ */
+import type { Logger } from 'pino';
+import type { BackoffOptions } from '../checkpoint/backoff.js';
+import { backoffDelay, sleep } from '../checkpoint/backoff.js';
+import { LeaseCheckpointer, describeTarget, type CheckpointTarget } from '../checkpoint/checkpointer.js';
+import { CheckpointError, LEASE_GONE_CODES } from '../checkpoint/errors.js';
+import { CheckpointPolicy } from '../checkpoint/policy.js';
+import type { ResolvedErrorPolicy } from '../options.js';
+import { ProtocolError } from '../protocol/errors.js';
+import { comparePositions, isSequenceNumber, type Position } from '../protocol/sequence.js';
+import type { InitializeMessage, ProcessRecordsMessage, ShutdownReason } from '../protocol/types.js';
+import type { RecordContext, RecordProcessor } from '../processor.js';
+import type { Connection, IncomingAction } from './connection.js';
+import { Record } from './record.js';
+
+export interface EngineOptions {
+  readonly policy: CheckpointPolicy;
+  readonly checkpointRetry: BackoffOptions;
+  readonly errors: ResolvedErrorPolicy;
+  readonly logger: Logger;
+  /** Called once the shard id is known, so the host can bind its logger to it. */
+  readonly onShardId?: (shardId: string) => void;
+}
+
+/** The processor failed beyond what the error policy allows: the child must exit non-zero. */
+export class ProcessorFailedError extends Error {
+  override readonly name = 'ProcessorFailedError';
+  constructor(message: string, options: { cause: unknown }) {
+    super(message, options);
+  }
+}
+
+type Phase = 'new' | 'active' | 'ended';
+
+/** Raised inside a batch when the daemon says the lease is gone: stop, answer, move on. */
+class LeaseGone extends Error {}
+
+export class Engine {
+  private phase: Phase = 'new';
+  private shardId = '';
+  private logger: Logger;
+  private readonly checkpointer: LeaseCheckpointer;
+  private readonly policy: CheckpointPolicy;
+  /** The largest record processed successfully (records come in order, so: the last one). */
+  private lastProcessed: Position | null = null;
+  private lastDelivered: Position | null = null;
+  /** Where the last confirmed checkpoint stands; null before the first one. */
+  private checkpointedAt: Position | null = null;
+  private leaseGone = false;
+  private checkpointsInHandler = 0;
+  private shardEndCheckpointed = false;
+  private stage = '';
+
+  constructor(
+    private readonly processor: RecordProcessor,
+    private readonly connection: Connection,
+    private readonly options: EngineOptions,
+  ) {
+    this.logger = options.logger;
+    this.policy = options.policy;
+    this.checkpointer = new LeaseCheckpointer(connection, options.checkpointRetry, {
+      onCheckpointed: (target) => this.onCheckpointed(target),
+      onLeaseGone: (code) => {
+        if (!this.leaseGone) this.logger.warn({ code }, 'the lease is gone: no more checkpoints for it');
+        this.leaseGone = true;
+      },
+      onRetry: (code, attempt, delayMs) => this.logger.warn({ code, attempt, delayMs }, 'checkpoint failed, retrying'),
+    });
+  }
+
+  /** Resolves at the end of input; rejects with a `ProtocolError` or `ProcessorFailedError`. */
+  async run(): Promise<void> {
+    for (;;) {
+      const message = await this.connection.nextAction();
+      if (message === undefined) return;
+      await this.dispatch(message);
+    }
+  }
+
+  private async dispatch(message: IncomingAction): Promise<void> {
+    if ('unknown' in message) {
+      this.logger.warn({ action: message.action }, `unknown action "${message.action}": answered with status, nothing else done`);
+      return this.connection.status(message.action);
+    }
+    switch (message.action) {
+      case 'initialize':
+        await this.initialize(message);
+        break;
+      case 'processRecords':
+        await this.processRecords(message);
+        break;
+      case 'leaseLost':
+        await this.ending('leaseLost', () => this.leaseLost());
+        break;
+      case 'shardEnded':
+        await this.ending('shardEnded', () => this.shardEnded());
+        break;
+      case 'shutdownRequested':
+        await this.ending('shutdownRequested', () => this.shutdownRequested());
+        break;
+      case 'shutdown':
+        await this.ending('shutdown', () => this.legacyShutdown(message.reason));
+        break;
+    }
+    await this.connection.status(message.action);
+  }
+
+  private async initialize(message: InitializeMessage): Promise<void> {
+    if (this.phase !== 'new') {
+      throw new ProtocolError(`initialize: a second initialize (for ${message.shardId}) on a lease already initialized for ${this.shardId}`, 'initialize');
+    }
+    this.shardId = message.shardId;
+    this.logger = this.logger.child({ shardId: message.shardId });
+    this.options.onShardId?.(message.shardId);
+    const seq = message.sequenceNumber ?? null;
+    const sub = message.subSequenceNumber ?? null;
+    if (seq !== null && isSequenceNumber(seq)) this.checkpointedAt = { sequenceNumber: seq, subSequenceNumber: sub ?? 0 };
+    this.phase = 'active';
+    this.logger.info({ sequenceNumber: seq, subSequenceNumber: sub, policy: this.policy.describe() }, 'initialize');
+    const { initialize } = this.processor;
+    if (initialize === undefined) return;
+    await this.withRetries('initialize', () =>
+      initialize.call(this.processor, { shardId: message.shardId, sequenceNumber: seq, subSequenceNumber: sub, logger: this.logger }),
+    );
+  }
+
+  private async processRecords(message: ProcessRecordsMessage): Promise<void> {
+    if (this.phase !== 'active') {
+      const why = this.phase === 'new' ? 'before initialize' : 'after the lease ended';
+      throw new ProtocolError(`processRecords: arrived ${why}; its ${message.records.length} records cannot be processed safely`, 'processRecords');
+    }
+    const wire = message.records;
+    const records = new Array<Record>(wire.length);
+    for (let i = 0; i < wire.length; i++) records[i] = new Record(wire[i]!, this.shardId);
+    if (records.length > 0) this.lastDelivered = records[records.length - 1]!;
+    const millisBehindLatest = message.millisBehindLatest ?? undefined;
+    await this.inWindow('processRecords', async () => {
+      try {
+        if (this.processor.processRecord !== undefined) await this.processEach(records, millisBehindLatest);
+        else await this.processBatch(records, millisBehindLatest);
+      } catch (err) {
+        if (err instanceof LeaseGone) return;
+        throw err;
+      }
+      if (this.policy.due()) await this.checkpointProgress('policy');
+    });
+  }
+
+  private async processEach(records: readonly Record[], millisBehindLatest: number | undefined): Promise<void> {
+    const processRecord = this.processor.processRecord!;
+    const context: RecordContext = {
+      shardId: this.shardId,
+      millisBehindLatest,
+      checkpointer: this.checkpointer,
+      logger: this.logger,
+    };
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      let force: boolean | void = false;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const result = processRecord.call(this.processor, record, context);
+          // Only await real promises: a sync processor should not pay a microtask per record.
+          force = result instanceof Promise ? await result : result;
+          break;
+        } catch (err) {
+          this.stopIfLeaseGone(err);
+          if (attempt < this.options.errors.retries) {
+            await this.pauseBeforeRetry('processRecord', err, attempt, record);
+            continue;
+          }
+          await this.giveUp('processRecord', err, [record], attempt + 1);
+          break;
+        }
+      }
+      this.lastProcessed = record;
+      this.policy.recordsProcessed(1);
+      if (force === true) {
+        await this.checkpointProgress('processRecord returned true');
+        if (this.leaseGone) throw new LeaseGone();
+      }
+    }
+  }
+
+  private async processBatch(records: readonly Record[], millisBehindLatest: number | undefined): Promise<void> {
+    const processRecords = this.processor.processRecords!;
+    let remaining = records;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = processRecords.call(this.processor, {
+          shardId: this.shardId,
+          records: remaining,
+          millisBehindLatest,
+          checkpointer: this.checkpointer,
+          logger: this.logger,
+        });
+        if (result instanceof Promise) await result;
+        break;
+      } catch (err) {
+        this.stopIfLeaseGone(err);
+        // Records the processor itself checkpointed inside this batch are done.
+        remaining = this.afterCheckpoint(remaining);
+        if (remaining.length === 0) break;
+        if (attempt < this.options.errors.retries) {
+          await this.pauseBeforeRetry('processRecords', err, attempt, remaining[0]);
+          continue;
+        }
+        await this.giveUp('processRecords', err, remaining, attempt + 1);
+        break;
+      }
+    }
+    if (records.length > 0) this.lastProcessed = records[records.length - 1]!;
+    this.policy.recordsProcessed(records.length);
+  }
+
+  private afterCheckpoint(records: readonly Record[]): readonly Record[] {
+    const at = this.checkpointedAt;
+    if (at === null) return records;
+    let i = 0;
+    while (i < records.length && comparePositions(records[i]!, at) <= 0) i++;
+    return i === 0 ? records : records.slice(i);
+  }
+
+  private stopIfLeaseGone(err: unknown): void {
+    if (err instanceof CheckpointError && LEASE_GONE_CODES.has(err.code)) {
+      this.logger.warn({ code: err.code }, 'the handler failed because the lease is gone; the next owner processes the rest');
+      throw new LeaseGone();
+    }
+  }
+
+  private async pauseBeforeRetry(stage: string, err: unknown, attempt: number, record?: Record): Promise<void> {
+    const delay = backoffDelay(attempt, this.options.errors);
+    this.logger.warn(
+      { err, stage, attempt: attempt + 1, delayMs: delay, sequenceNumber: record?.sequenceNumber },
+      `${stage} failed; retrying from the first unprocessed record`,
+    );
+    await sleep(delay);
+  }
+
+  /** The retries are spent: hand the records to the dead-letter hook, or fail the child. */
+  private async giveUp(stage: string, err: unknown, records: readonly Record[], attempts: number): Promise<void> {
+    const first = records[0];
+    const where = first === undefined ? '' : ` at sequence number ${first.sequenceNumber}${first.subSequenceNumber ? `/${first.subSequenceNumber}` : ''}`;
+    const { onSkip } = this.options.errors;
+    if (this.options.errors.mode === 'skip' && onSkip !== undefined) {
+      this.logger.error({ err, stage, attempts, records: records.length }, `${stage} failed${where}; skipping ${records.length} record(s) to the dead-letter hook`);
+      try {
+        await onSkip({ shardId: this.shardId, records, error: err, attempts });
+      } catch (hookErr) {
+        throw new ProcessorFailedError(`errors.onSkip failed for ${records.length} record(s) of shard ${this.shardId}${where}: ${message(hookErr)}`, { cause: hookErr });
+      }
+      return;
+    }
+    throw new ProcessorFailedError(
+      `${stage} failed ${attempts} time(s) on shard ${this.shardId}${where}: ${message(err)} ` +
+        '(exiting so the daemon restarts the shard from its last checkpoint)',
+      { cause: err },
+    );
+  }
+
+  /** Handlers with no records to skip: retry, then fail (or, in skip mode, log and go on). */
+  private async withRetries(stage: string, fn: () => void | Promise<void>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await fn();
+        return;
+      } catch (err) {
+        this.stopIfLeaseGone(err);
+        if (attempt < this.options.errors.retries) {
+          await this.pauseBeforeRetry(stage, err, attempt);
+          continue;
+        }
+        if (this.options.errors.mode === 'skip') {
+          this.logger.error({ err, stage, attempts: attempt + 1 }, `${stage} failed; going on (errors.mode is skip)`);
+          return;
+        }
+        throw new ProcessorFailedError(`${stage} failed ${attempt + 1} time(s) on shard ${this.shardId}: ${message(err)}`, { cause: err });
+      }
+    }
+  }
+
+  /** Runs `fn` while the daemon waits on this processor, i.e. while checkpoints are possible. */
+  private async inWindow(stage: string, fn: () => Promise<void>): Promise<void> {
+    this.stage = stage;
+    this.checkpointsInHandler = 0;
+    this.checkpointer.openWindow();
+    try {
+      await fn();
+    } finally {
+      await this.checkpointer.closeWindow();
+      this.stage = '';
+    }
+  }
+
+  private onCheckpointed(target: CheckpointTarget): void {
+    this.checkpointsInHandler++;
+    if (target.sequenceNumber === null) {
+      if (this.stage === 'shardEnded') this.shardEndCheckpointed = true;
+      this.checkpointedAt = this.lastDelivered ?? this.checkpointedAt;
+    } else {
+      this.checkpointedAt = { sequenceNumber: target.sequenceNumber, subSequenceNumber: target.subSequenceNumber ?? 0 };
+    }
+    this.policy.checkpointed();
+    this.logger.debug({ at: describeTarget(target) }, 'checkpointed');
+  }
+
+  /** Checkpoints the largest record processed, if that is past the last checkpoint. */
+  private async checkpointProgress(why: string): Promise<void> {
+    const target = this.lastProcessed;
+    if (this.leaseGone || target === null) return;
+    if (this.checkpointedAt !== null && comparePositions(target, this.checkpointedAt) <= 0) {
+      this.policy.checkpointed();
+      return;
+    }
+    try {
+      await this.checkpointer.checkpointPosition(target);
+    } catch (err) {
+      // Not fatal: the records are safe, only redelivered if nothing later succeeds.
+      this.logger.warn({ err, why }, 'checkpoint failed; the next one will cover these records');
+    }
+  }
+
+  private async ending(action: string, fn: () => Promise<void>): Promise<void> {
+    if (this.phase !== 'active') {
+      const why = this.phase === 'new' ? 'before initialize' : 'after the lease ended';
+      this.logger.warn({ action }, `${action} arrived ${why}: answered with status, processor not called`);
+      return;
+    }
+    await fn();
+  }
+
+  private async leaseLost(): Promise<void> {
+    this.phase = 'ended';
+    const { leaseLost } = this.processor;
+    if (leaseLost === undefined) return;
+    try {
+      await leaseLost.call(this.processor, { shardId: this.shardId, logger: this.logger });
+    } catch (err) {
+      // Nothing can be checkpointed any more, so nothing is gained by failing the worker.
+      this.logger.error({ err }, 'leaseLost handler failed');
+    }
+  }
+
+  private async shardEnded(): Promise<void> {
+    this.shardEndCheckpointed = false;
+    await this.inWindow('shardEnded', async () => {
+      const { shardEnded } = this.processor;
+      if (shardEnded !== undefined) {
+        await this.withRetries('shardEnded', () =>
+          shardEnded.call(this.processor, { shardId: this.shardId, checkpointer: this.checkpointer, logger: this.logger }),
+        );
+      }
+      if (this.shardEndCheckpointed || this.leaseGone) return;
+      try {
+        await this.checkpointer.checkpoint();
+      } catch (err) {
+        this.logger.error({ err }, 'could not checkpoint the shard end: the KCL will not start its child shards until it is');
+      }
+    });
+    this.phase = 'ended';
+  }
+
+  private async shutdownRequested(): Promise<void> {
+    await this.inWindow('shutdownRequested', async () => {
+      const { shutdownRequested } = this.processor;
+      if (shutdownRequested !== undefined) {
+        await this.withRetries('shutdownRequested', () =>
+          shutdownRequested.call(this.processor, { shardId: this.shardId, checkpointer: this.checkpointer, logger: this.logger }),
+        );
+      }
+      // The processor "handles it" by checkpointing itself; manual policy means the same.
+      if (this.checkpointsInHandler > 0 || this.policy.manual) return;
+      await this.checkpointProgress('shutdownRequested');
+    });
+  }
+
+  private async legacyShutdown(reason: ShutdownReason): Promise<void> {
+    if (reason === 'ZOMBIE') return this.leaseLost();
+    if (reason === 'TERMINATE') return this.shardEnded();
+    return this.shutdownRequested();
+  }
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,83 @@
+/**
+ * `run()`: wires a processor to the daemon over stdin/stdout and owns the process's
+ * fate: exit 0 at the end of input, exit 1 with one clear line on stderr when the
+ * daemon's input is bad or the processor fails beyond the error policy. Exiting is
+ * how a child tells the daemon to fail fast instead of waiting forever.
+ */
+import { writeSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { CheckpointPolicy } from './checkpoint/policy.js';
+import { Connection } from './engine/connection.js';
+import { Engine } from './engine/engine.js';
+import { StreamMessageReader } from './engine/reader.js';
+import { StreamMessageWriter, type WriteFunction } from './engine/writer.js';
+import { createLogger, setLogger } from './log/logger.js';
+import { guardStdout } from './log/stdout-guard.js';
+import { OptionsError, resolveCheckpointOption, resolveErrorPolicy, resolveLogLevel, type RunOptions } from './options.js';
+import type { RecordProcessor } from './processor.js';
+
+export function checkProcessor(processor: unknown): asserts processor is RecordProcessor {
+  if (processor === null || typeof processor !== 'object') {
+    throw new OptionsError(`run() needs a processor object, got ${processor === null ? 'null' : typeof processor}`);
+  }
+  const p = processor as Record<string, unknown>;
+  const batch = typeof p.processRecords === 'function';
+  const each = typeof p.processRecord === 'function';
+  if (!batch && !each) throw new OptionsError('the processor has neither processRecords(input) nor processRecord(record): implement one');
+  if (batch && each) throw new OptionsError('the processor has both processRecords and processRecord: implement only one');
+}
+
+/** Builds the engine for a processor; the host supplies the connection. */
+export function createEngine(processor: RecordProcessor, connection: Connection, options: RunOptions, logger: Logger): Engine {
+  checkProcessor(processor);
+  const checkpoint = resolveCheckpointOption(options.checkpoint);
+  return new Engine(processor, connection, {
+    policy: new CheckpointPolicy(checkpoint.policy),
+    checkpointRetry: checkpoint.retry,
+    errors: resolveErrorPolicy(options.errors),
+    logger,
+  });
+}
+
+/**
+ * Run a processor as the MultiLangDaemon's child. With the process's own stdio (the
+ * normal case) this never returns: the process exits when the daemon is done.
+ */
+export async function run(processor: RecordProcessor, options: RunOptions = {}): Promise<void> {
+  const ownProcess = options.input === undefined && options.output === undefined;
+  // Before anything else can print: from here on only the protocol writer reaches stdout.
+  const protocolWrite: WriteFunction = ownProcess
+    ? guardStdout()
+    : (chunk, cb) => (options.output ?? process.stdout).write(chunk, cb);
+  let logger: Logger | undefined;
+  try {
+    logger = options.logger ?? createLogger(resolveLogLevel(options.logLevel, process.env.KCL_LOG_LEVEL), options.logFile ?? process.env.KCL_LOG_FILE);
+    setLogger(logger);
+    const reader = new StreamMessageReader(options.input ?? process.stdin);
+    const writer = new StreamMessageWriter(protocolWrite);
+    const log = logger;
+    const connection = new Connection(reader, writer, (reply) =>
+      log.warn({ reply }, 'a checkpoint reply arrived that nobody asked for: ignored'),
+    );
+    const engine = createEngine(processor, connection, options, logger);
+    await engine.run();
+  } catch (err) {
+    if (!ownProcess) throw err;
+    fail(err, logger);
+  }
+  if (ownProcess) {
+    logger?.flush();
+    process.exit(0);
+  }
+}
+
+function fail(err: unknown, logger: Logger | undefined): never {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  const cause = err instanceof Error && err.cause instanceof Error && err.cause.stack ? `\n  caused by ${err.cause.stack.split('\n').slice(0, 4).join('\n  ')}` : '';
+  // One line a human reads in the daemon's log (which prefixes every stderr line).
+  writeSync(2, `kcl-ts: fatal: ${text.replace(/\n/g, ' ')}\n`);
+  if (cause !== '' && process.env.KCL_LOG_FILE === undefined) writeSync(2, `kcl-ts: ${cause.trim()}\n`);
+  logger?.fatal({ err }, text);
+  logger?.flush();
+  process.exit(1);
+}
