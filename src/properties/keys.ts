@@ -35,7 +35,8 @@ export type PropertyType =
   | { kind: 'epochSeconds' }
   | { kind: 'region' }
   | { kind: 'streamArn' }
-  | { kind: 'unsettable'; reason: string };
+  | { kind: 'unsettable'; reason: string }
+  | { kind: 'noEffect'; reason: string };
 
 const S = { kind: 'string' } as const;
 const I = { kind: 'int' } as const;
@@ -94,7 +95,10 @@ export const KNOWN_KEYS: ReadonlyMap<string, PropertyType> = new Map<string, Pro
   ['logWarningForTaskAfterMillis', L],
   ['metricsEnabledDimensions', { kind: 'list' }],
   ['retrievalMode', { kind: 'enum', values: RETRIEVAL_MODES }],
-  ['validateSequenceNumberBeforeCheckpointing', B],
+  [
+    'validateSequenceNumberBeforeCheckpointing',
+    { kind: 'noEffect', reason: 'the KCL 3.1 daemon accepts it but never passes it on' },
+  ],
   ['shutdownGraceMillis', L],
   ['timeoutInSeconds', I],
   ['awsCredentialsProvider', { kind: 'credentials' }],

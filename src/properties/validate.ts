@@ -46,6 +46,25 @@ const INT_MIN = -(2n ** 31n);
 const INT_MAX = 2n ** 31n - 1n;
 const LONG_MIN = -(2n ** 63n);
 const LONG_MAX = 2n ** 63n - 1n;
+/**
+ * Short provider names the daemon resolves (it tries software.amazon.kinesis.multilang.auth.
+ * and software.amazon.awssdk.auth.credentials. before the name as given); the classes of
+ * those packages in the jars of KCL 3.1.3 / AWS SDK 2.x.
+ */
+const SHORT_PROVIDER_NAMES = [
+  'DefaultCredentialsProvider',
+  'EnvironmentVariableCredentialsProvider',
+  'SystemPropertyCredentialsProvider',
+  'ProfileCredentialsProvider',
+  'ContainerCredentialsProvider',
+  'InstanceProfileCredentialsProvider',
+  'WebIdentityTokenFileCredentialsProvider',
+  'ProcessCredentialsProvider',
+  'AnonymousCredentialsProvider',
+  'StaticCredentialsProvider',
+  'AwsCredentialsProviderChain',
+  'KclStsAssumeRoleCredentialsProvider',
+];
 const BOOLEAN_TRUE = ['true', 'yes', 'y', 'on', '1'];
 const BOOLEAN_FALSE = ['false', 'no', 'n', 'off', '0'];
 
@@ -77,10 +96,11 @@ export function validatePropertiesFile(file: string, opts: Omit<ValidateOptions,
     throw err;
   }
   // Properties.load(InputStream) reads ISO-8859-1: UTF-8 text arrives mangled.
-  const text = bytes.toString('latin1');
-  const lines = text.split(/\r\n|\r|\n/);
+  const lines = bytes.toString('latin1').split(/\r\n|\r|\n/);
+  const entryLines = new Set<number>();
+  for (const e of parsed.entries) for (let n = e.line; n <= e.endLine; n++) entryLines.add(n);
   lines.forEach((l, i) => {
-    if (/[^\x00-\x7f]/.test(l)) {
+    if (entryLines.has(i + 1) && /[^\x00-\x7f]/.test(l)) {
       diagnostics.push({
         severity: 'warning',
         file,
@@ -167,6 +187,11 @@ export function validateProperties(parsed: ParsedProperties, opts: ValidateOptio
       "a fixed thread pool: every child keeps pool threads busy for its whole lease (its stderr is drained all the time), so with more shards than threads some children stall; leave it unset (0) unless you cap the shards per worker",
       maxThreads,
     );
+  }
+
+  const timeout = get('timeoutInSeconds');
+  if (timeout && /^\s*[+-]?\d+\s*$/.test(timeout.value) && Number(timeout.value) <= 0) {
+    add('error', 'must be positive: the daemon would time out (and halt) on every wait for a child', timeout);
   }
 
   const grace = get('shutdownGraceMillis');
@@ -270,8 +295,30 @@ function checkValue(e: PropertyEntry, type: PropertyType, add: Add): void {
       }
       return;
     case 'credentials':
-      if (!trimmed) add('error', 'empty credentials provider', e);
-      else if (trailing) add('warning', 'trailing whitespace in the value', e);
+      if (!trimmed) {
+        add('error', 'empty credentials provider', e);
+        return;
+      }
+      for (const item of trimmed.split(',')) {
+        const name = item.trim().split('|')[0]!.trim();
+        if (!name) continue;
+        if (name.startsWith('com.amazonaws.') || /AWSCredentialsProviderChain$/.test(name)) {
+          add(
+            'error',
+            `'${name}' is an AWS SDK for Java v1 provider; KCL 3 uses SDK v2 and cannot construct it (use DefaultCredentialsProvider)`,
+            e,
+          );
+        } else if (!name.includes('.') && !SHORT_PROVIDER_NAMES.includes(name)) {
+          add(
+            'warning',
+            `'${name}' is not a provider the daemon finds by short name (${SHORT_PROVIDER_NAMES.join(', ')}); give a fully-qualified class name for your own`,
+            e,
+          );
+        }
+      }
+      return;
+    case 'noEffect':
+      add('warning', `has no effect: ${type.reason}`, e);
       return;
     case 'unsettable':
       add('error', `cannot be set from a properties file: ${type.reason}`, e);

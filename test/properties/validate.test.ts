@@ -102,6 +102,17 @@ describe('validateProperties', () => {
     expect(lookupKey('AWSCredentialsProviderDynamodb').known).toBe(false);
   });
 
+  it('rejects SDK v1 credentials providers and warns about unknown short names', () => {
+    const noCreds = BASE.filter((l) => !l.startsWith('Aws'));
+    const v1 = errors(check([...noCreds, 'AWSCredentialsProvider = DefaultAWSCredentialsProviderChain']));
+    expect(v1).toHaveLength(1);
+    expect(v1[0]!.message).toContain('SDK for Java v1');
+    const unknown = warnings(check([...noCreds, 'AwsCredentialsProvider = MyProvider, ProfileCredentialsProvider|dev']));
+    expect(unknown).toHaveLength(1);
+    expect(unknown[0]!.message).toContain("'MyProvider'");
+    expect(check([...noCreds, 'AwsCredentialsProvider = com.example.MyProvider|a|b'])).toEqual([]);
+  });
+
   it('flags unknown keys with a suggestion, naming file, line and key', () => {
     const ds = check([...BASE, 'StreamName = other', 'idleTimeBetweenReadsInMilis = 500', 'totallyUnrelatedThing = 1']);
     const w = warnings(ds);
@@ -129,12 +140,12 @@ describe('validateProperties', () => {
         'callProcessRecordsEvenForEmptyRecordList = yes',
         'cleanupLeasesUponShardCompletion = TRUE',
         'ignoreUnexpectedChildShards = true ',
-        'validateSequenceNumberBeforeCheckpointing = maybe',
+        'skipShardSyncAtWorkerInitializationIfLeasesExist = maybe',
       ]),
     );
     expect(ds.map((d) => [d.key, d.line])).toEqual([
       ['ignoreUnexpectedChildShards', 8],
-      ['validateSequenceNumberBeforeCheckpointing', 9],
+      ['skipShardSyncAtWorkerInitializationIfLeasesExist', 9],
     ]);
     expect(ds[0]!.message).toContain('trailing whitespace');
   });
@@ -165,6 +176,12 @@ describe('validateProperties', () => {
       ]),
     );
     expect(ds.map((d) => d.key)).toEqual(['kinesisEndpoint', 'staleWorkerMetricsEntryCleanupDuration', 'shardPrioritization']);
+  });
+
+  it('rejects timeoutInSeconds = 0 and flags keys without effect', () => {
+    expect(errors(check([...BASE, 'timeoutInSeconds = 0'])).map((d) => d.key)).toEqual(['timeoutInSeconds']);
+    const w = warnings(check([...BASE, 'validateSequenceNumberBeforeCheckpointing = true']));
+    expect(w.map((d) => d.message)).toEqual([expect.stringContaining('no effect')]);
   });
 
   it('warns about duplicate keys naming both lines', () => {
@@ -226,10 +243,10 @@ describe('validatePropertiesFile', () => {
 
   it('warns about UTF-8 text the daemon reads as ISO-8859-1', () => {
     const f = path.join(dir, 'utf8.properties');
-    writeFileSync(f, [...BASE, 'workerId = wörker'].join('\n'), 'utf8');
+    writeFileSync(f, ['# comments may say anything: é', ...BASE, 'workerId = wörker'].join('\n'), 'utf8');
     const r = validatePropertiesFile(f, { cwd: dir, env: { PATH: binDir } });
     expect(r.ok).toBe(true);
-    expect(r.diagnostics.map((d) => [d.severity, d.line])).toEqual([['warning', 6]]);
+    expect(r.diagnostics.map((d) => [d.severity, d.line])).toEqual([['warning', 7]]);
   });
 
   it('reports an unreadable file', () => {
