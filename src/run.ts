@@ -51,7 +51,8 @@ export async function run(processor: RecordProcessor, options: RunOptions = {}):
     : (chunk, cb) => (options.output ?? process.stdout).write(chunk, cb);
   let logger: Logger | undefined;
   try {
-    logger = options.logger ?? createLogger(resolveLogLevel(options.logLevel, process.env.KCL_LOG_LEVEL), options.logFile ?? process.env.KCL_LOG_FILE);
+    const level = resolveLogLevel(options.logLevel, process.env.KCL_LOG_LEVEL);
+    logger = options.logger ?? createLogger(level, options.logFile ?? process.env.KCL_LOG_FILE);
     setLogger(logger);
     const reader = new StreamMessageReader(options.input ?? process.stdin);
     const writer = new StreamMessageWriter(protocolWrite);
