@@ -1,0 +1,366 @@
+/**
+ * A registry of every process the harness starts, so no test leaves a server behind.
+ *
+ * - Each process is spawned `detached`: it leads its own process group, and stopping it
+ *   signals the whole group (a JVM's children, a shell's children).
+ * - On normal exit, SIGINT, SIGTERM, SIGHUP and uncaught errors of this Node process,
+ *   every group still registered is sent SIGKILL.
+ * - If this Node process dies without running its handlers (SIGKILL, OOM), a tiny
+ *   detached watchdog (`sh`), one per spawned process, notices within a second that
+ *   its parent is gone and kills the group.
+ */
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import path from 'node:path';
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface SpawnManagedOptions {
+  cwd?: string;
+  /** Full environment (defaults to `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  /** Append stdout and stderr (prefixed `[out]`/`[err]`) to this file. */
+  logFile?: string;
+  /** Also echo every line to this process's stderr, prefixed with the name. */
+  echo?: boolean;
+  /** Lines kept in memory for `recentOutput()`. Default 2000. */
+  keepLines?: number;
+  /** Spawn with a watchdog that kills the group if this process dies. Default true. */
+  watchdog?: boolean;
+  /** Give the child a stdin pipe (default: ignore). */
+  stdin?: boolean;
+}
+
+export interface StopOptions {
+  /** First signal, sent to the whole group. Default SIGTERM. */
+  signal?: NodeJS.Signals;
+  /** After this long, SIGKILL the group. Default 10 s. */
+  timeoutMs?: number;
+}
+
+type LineListener = (line: string, stream: 'stdout' | 'stderr') => void;
+
+export class ManagedProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly pid: number;
+  readonly startedAt = Date.now();
+  /** Resolves when the process leader exits (never rejects). */
+  readonly exited: Promise<ExitInfo>;
+  exitInfo: ExitInfo | undefined;
+
+  private readonly lines: string[] = [];
+  private readonly keepLines: number;
+  private readonly listeners = new Set<LineListener>();
+  private readonly log: WriteStream | undefined;
+  private readonly echo: boolean;
+  private watchdogPid: number | undefined;
+
+  constructor(name: string, command: string, args: readonly string[], options: SpawnManagedOptions = {}) {
+    this.name = name;
+    this.keepLines = options.keepLines ?? 2000;
+    this.echo = options.echo ?? false;
+    if (options.logFile) {
+      mkdirSync(path.dirname(options.logFile), { recursive: true });
+      this.log = createWriteStream(options.logFile, { flags: 'a' });
+    }
+    const spawnOptions: SpawnOptions = {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      detached: true,
+      stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    };
+    const child = spawn(command, [...args], spawnOptions);
+    this.child = child;
+    if (child.pid === undefined) {
+      // spawn failed synchronously (ENOENT is reported via 'error' with pid undefined)
+      this.pid = -1;
+    } else {
+      this.pid = child.pid;
+    }
+    this.exited = new Promise<ExitInfo>((resolve) => {
+      child.once('error', (err) => {
+        this.record('stderr', `[harness] spawn error: ${err.message}`);
+        if (this.pid === -1) {
+          this.exitInfo = { code: -1, signal: null };
+          resolve(this.exitInfo);
+        }
+      });
+      child.once('exit', (code, signal) => {
+        this.exitInfo = { code, signal };
+        resolve(this.exitInfo);
+      });
+    });
+    this.pipeLines(child.stdout, 'stdout');
+    this.pipeLines(child.stderr, 'stderr');
+    if (this.pid > 0) {
+      registry.add(this);
+      if (options.watchdog ?? true) this.startWatchdog();
+      void this.exited.then(() => {
+        // The leader is gone; its group may still hold children. Leave the registry
+        // entry until the group is gone too (checked by `stop`/`killAllSync`).
+        this.log?.write(`[harness] ${this.name} exited code=${this.exitInfo?.code} signal=${this.exitInfo?.signal}\n`);
+      });
+    }
+  }
+
+  get running(): boolean {
+    return this.exitInfo === undefined;
+  }
+
+  /** The last `keepLines` lines of stdout and stderr, interleaved as received. */
+  recentOutput(): string {
+    return this.lines.join('\n');
+  }
+
+  onLine(listener: LineListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolve with the first line (already seen or future) matching `pattern`. */
+  waitForLine(pattern: RegExp, timeoutMs: number, opts: { includePast?: boolean } = {}): Promise<string> {
+    if (opts.includePast ?? true) {
+      const found = this.lines.find((l) => pattern.test(l));
+      if (found !== undefined) return Promise.resolve(found);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`${this.name}: no line matching ${pattern} within ${timeoutMs} ms.\n--- last output ---\n${this.tail(40)}`));
+      }, timeoutMs);
+      const off = this.onLine((line) => {
+        if (pattern.test(line)) {
+          clearTimeout(timer);
+          off();
+          resolve(line);
+        }
+      });
+      void this.exited.then((info) => {
+        // give lines still in the pipes a chance to arrive (a later resolve wins)
+        setTimeout(() => {
+          clearTimeout(timer);
+          off();
+          reject(new Error(`${this.name} exited (${JSON.stringify(info)}) before a line matching ${pattern}.\n--- last output ---\n${this.tail(40)}`));
+        }, 300);
+      });
+    });
+  }
+
+  tail(n: number): string {
+    return this.lines.slice(-n).join('\n');
+  }
+
+  /** Send a signal to the process leader only (not its group). */
+  signal(signal: NodeJS.Signals): void {
+    if (this.pid > 0 && this.running) {
+      try {
+        process.kill(this.pid, signal);
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+
+  /** Send a signal to the whole process group. */
+  signalGroup(signal: NodeJS.Signals): void {
+    if (this.pid > 0) {
+      try {
+        process.kill(-this.pid, signal);
+      } catch {
+        /* group already gone */
+      }
+    }
+  }
+
+  /** True while any process of the group is alive. */
+  groupAlive(): boolean {
+    if (this.pid <= 0) return false;
+    try {
+      process.kill(-this.pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Stop the whole group: `signal` (default SIGTERM) to the group, then SIGKILL after
+   * `timeoutMs`. Resolves with the leader's exit once the group is gone.
+   */
+  async stop(options: StopOptions = {}): Promise<ExitInfo> {
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    if (this.pid <= 0) return this.exited;
+    if (this.groupAlive()) this.signalGroup(options.signal ?? 'SIGTERM');
+    const deadline = Date.now() + timeoutMs;
+    while (this.groupAlive() && Date.now() < deadline) await sleep(50);
+    if (this.groupAlive()) {
+      this.signalGroup('SIGKILL');
+      const hardDeadline = Date.now() + 5000;
+      while (this.groupAlive() && Date.now() < hardDeadline) await sleep(20);
+    }
+    const info = await this.exited;
+    this.forget();
+    return info;
+  }
+
+  /** Wait for the leader to exit, SIGKILLing the group after `timeoutMs`. */
+  async waitForExit(timeoutMs: number): Promise<ExitInfo> {
+    const timer = sleep(timeoutMs).then(() => undefined);
+    const result = await Promise.race([this.exited, timer]);
+    if (result === undefined) {
+      throw new Error(`${this.name} did not exit within ${timeoutMs} ms.\n--- last output ---\n${this.tail(40)}`);
+    }
+    return result;
+  }
+
+  /** SIGKILL the group synchronously (used on the way out). */
+  killSync(): void {
+    this.signalGroup('SIGKILL');
+    this.killWatchdog();
+  }
+
+  private forget(): void {
+    registry.delete(this);
+    this.killWatchdog();
+    this.log?.end();
+  }
+
+  private killWatchdog(): void {
+    if (this.watchdogPid !== undefined) {
+      try {
+        process.kill(this.watchdogPid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+      this.watchdogPid = undefined;
+    }
+  }
+
+  private startWatchdog(): void {
+    // $0 = our pid, $1 = the group to kill. Exits by itself when the group is gone.
+    const script =
+      'while kill -0 "$0" 2>/dev/null; do kill -0 -"$1" 2>/dev/null || exit 0; sleep 1; done; kill -KILL -"$1" 2>/dev/null; exit 0';
+    try {
+      const dog = spawn('sh', ['-c', script, String(process.pid), String(this.pid)], {
+        detached: true,
+        stdio: 'ignore',
+      });
+      dog.on('error', () => undefined);
+      dog.unref();
+      this.watchdogPid = dog.pid;
+    } catch {
+      /* no sh: the exit handlers still cover the normal cases */
+    }
+  }
+
+  private record(stream: 'stdout' | 'stderr', line: string): void {
+    this.lines.push(line);
+    if (this.lines.length > this.keepLines) this.lines.splice(0, this.lines.length - this.keepLines);
+    this.log?.write(`${stream === 'stdout' ? '[out]' : '[err]'} ${line}\n`);
+    if (this.echo) process.stderr.write(`[${this.name}] ${line}\n`);
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(line, stream);
+      } catch {
+        /* a listener's failure is not ours */
+      }
+    }
+  }
+
+  private pipeLines(stream: NodeJS.ReadableStream | null, name: 'stdout' | 'stderr'): void {
+    if (!stream) return;
+    stream.setEncoding('utf8');
+    let buffered = '';
+    stream.on('data', (chunk: string) => {
+      buffered += chunk;
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        this.record(name, buffered.slice(0, nl).replace(/\r$/, ''));
+        buffered = buffered.slice(nl + 1);
+      }
+    });
+    stream.on('end', () => {
+      if (buffered) this.record(name, buffered);
+      buffered = '';
+    });
+  }
+}
+
+const registry = new Set<ManagedProcess>();
+
+/** Spawn a process into its own group and register it for clean-up. */
+export function spawnManaged(
+  name: string,
+  command: string,
+  args: readonly string[],
+  options: SpawnManagedOptions = {},
+): ManagedProcess {
+  installExitHandlers();
+  return new ManagedProcess(name, command, args, options);
+}
+
+/** Every process still registered. */
+export function managedProcesses(): ManagedProcess[] {
+  return [...registry];
+}
+
+/** Stop every registered process (SIGTERM, then SIGKILL after `timeoutMs`). */
+export async function stopAll(options: StopOptions = {}): Promise<void> {
+  await Promise.all([...registry].map((p) => p.stop(options)));
+}
+
+/** SIGKILL every registered group, synchronously. */
+export function killAllSync(): void {
+  for (const p of registry) p.killSync();
+  registry.clear();
+}
+
+let handlersInstalled = false;
+function installExitHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on('exit', killAllSync);
+  // Does not change Node's default crash behaviour; only cleans up on the way.
+  process.on('uncaughtExceptionMonitor', killAllSync);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const handler = (): void => {
+      killAllSync();
+      process.off(sig, handler);
+      // Re-raise so the exit status says what happened.
+      process.kill(process.pid, sig);
+    };
+    process.on(sig, handler);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Poll `probe` until it returns a truthy value or `timeoutMs` passes. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs: number,
+  intervalMs = 200,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() >= deadline) {
+      const detail = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail}`);
+    }
+    await sleep(intervalMs);
+  }
+}
