@@ -1,3 +1,10 @@
+import { guardStdout } from './log/stdout-guard.js';
+
+// Importing the package is the first thing a child does: guard stdout now, so that
+// output from the rest of the user's module body (which runs after its imports, before
+// run() is called) cannot reach the protocol channel either.
+guardStdout();
+
 export { run } from './run.js';
 export type {
   RecordProcessor,
