@@ -50,6 +50,8 @@ export interface Exchange {
 
 export class DaemonError extends Error {
   override readonly name = 'DaemonError';
+  /** The exchange as far as it got. */
+  exchange: Exchange | undefined;
 }
 
 export interface ChildEnd {
@@ -130,6 +132,15 @@ export class FakeDaemon {
     this.track(action);
     const exchange: Exchange = { action, messages: [], replies: [], skipped: [] };
     this.write(JSON.stringify(action));
+    try {
+      return await this.collect(action, exchange);
+    } catch (err) {
+      if (err instanceof DaemonError) err.exchange = exchange;
+      throw err;
+    }
+  }
+
+  private async collect(action: { readonly action: string }, exchange: Exchange): Promise<Exchange> {
     for (;;) {
       const line = await this.lines.next(this.timeoutMs, () =>
         new DaemonError(

@@ -2,13 +2,13 @@
  * Replays a transcript's daemon side against a processor (in this process) or a child
  * command (spawned), through the strict fake daemon, and returns what the child wrote
  * beside what the transcript expected. A checkpoint the child sends is answered with
- * the transcript's recorded reply where there is one at that point, otherwise as the
- * KCL would answer it.
+ * the reply recorded for the same action and the same sequence numbers where the
+ * transcript has one, otherwise as the KCL would answer it.
  */
 import type { RunOptions } from '../options.js';
 import type { RecordProcessor } from '../processor.js';
-import type { ChildMessage } from '../protocol/types.js';
-import { FakeDaemon, type ChildEnd, type Exchange, type FakeDaemonOptions } from './fake-daemon.js';
+import type { CheckpointRequest, ChildMessage } from '../protocol/types.js';
+import { DaemonError, FakeDaemon, type ChildEnd, type CheckpointAnswer, type DaemonState, type Exchange, type FakeDaemonOptions } from './fake-daemon.js';
 import { loadTranscript, type TranscriptEntry } from './transcript.js';
 
 export interface ReplayResult {
@@ -36,10 +36,23 @@ export async function replay(
   options: ReplayOptions = {},
 ): Promise<ReplayResult> {
   const entries = typeof transcript === 'string' ? await loadTranscript(transcript) : transcript;
+  // Recorded replies to this action's checkpoints, matched to the child's by position.
+  let recorded: { sequenceNumber: unknown; subSequenceNumber: unknown; error: unknown }[] = [];
+  const daemonOptions = {
+    ...options,
+    onCheckpoint: (request: CheckpointRequest, state: DaemonState): CheckpointAnswer | Promise<CheckpointAnswer> => {
+      const i = recorded.findIndex((r) => r.sequenceNumber === request.sequenceNumber && (r.subSequenceNumber ?? null) === (request.subSequenceNumber ?? null));
+      if (i >= 0) {
+        const [reply] = recorded.splice(i, 1);
+        return typeof reply!.error === 'string' ? reply!.error : null;
+      }
+      return options.onCheckpoint?.(request, state);
+    },
+  };
   const daemon =
     'command' in target && typeof target.command === 'string'
-      ? FakeDaemon.spawn(target.command, target.args ?? [], { ...options, env: target.env, cwd: target.cwd })
-      : FakeDaemon.inProcess(target as RecordProcessor, options.run ?? {}, options);
+      ? FakeDaemon.spawn(target.command, target.args ?? [], { ...daemonOptions, env: target.env, cwd: target.cwd })
+      : FakeDaemon.inProcess(target as RecordProcessor, options.run ?? {}, daemonOptions);
   const expected = entries.filter((e) => e.dir === 'from_child').map((e) => e.message as ChildMessage);
   const exchanges: Exchange[] = [];
   let error: Error | undefined;
@@ -47,18 +60,18 @@ export async function replay(
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
       if (entry.dir !== 'to_child' || entry.message.action === 'checkpoint') continue;
-      // The recorded replies that followed this action answer the child's checkpoints, in order.
+      recorded = [];
       for (let j = i + 1; j < entries.length; j++) {
         const next = entries[j]!;
         if (next.dir !== 'to_child') continue;
         if (next.message.action !== 'checkpoint') break;
-        daemon.queuedAnswers.push(typeof next.message.error === 'string' ? next.message.error : null);
+        recorded.push(next.message as unknown as { sequenceNumber: unknown; subSequenceNumber: unknown; error: unknown });
       }
       exchanges.push(await daemon.send(entry.message));
-      daemon.queuedAnswers.length = 0;
     }
   } catch (err) {
     error = err as Error;
+    if (err instanceof DaemonError && err.exchange) exchanges.push(err.exchange);
   }
   let end: ChildEnd | undefined;
   try {
