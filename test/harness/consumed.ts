@@ -1,0 +1,95 @@
+/**
+ * Reading what the recording processor (test/e2e/processors/recording.ts) wrote, and the
+ * checks every scenario makes on it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { compareSequenceNumbers, type PutResult } from './kinesis.js';
+
+export interface ConsumedEvent {
+  ev: 'initialize' | 'record' | 'throw' | 'leaseLost' | 'shardEnded' | 'shutdownRequested' | 'exit';
+  shard: string;
+  pid: number;
+  run: string;
+  seq?: string | null;
+  sub?: number | null;
+  data?: string;
+  code?: number;
+  t?: number;
+}
+
+export function readEvents(file: string): ConsumedEvent[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as ConsumedEvent);
+}
+
+export function consumedRecords(events: readonly ConsumedEvent[], run?: string): ConsumedEvent[] {
+  return events.filter((e) => e.ev === 'record' && (run === undefined || e.run === run));
+}
+
+/** Payloads consumed at least once. */
+export function consumedData(events: readonly ConsumedEvent[]): Set<string> {
+  return new Set(consumedRecords(events).map((e) => e.data!));
+}
+
+/** Payloads put that were never consumed. */
+export function missing(put: readonly PutResult[], events: readonly ConsumedEvent[]): string[] {
+  const seen = consumedData(events);
+  return put.filter((r) => !seen.has(r.data)).map((r) => r.data);
+}
+
+/** Payloads consumed more than once. */
+export function duplicates(events: readonly ConsumedEvent[]): string[] {
+  const counts = new Map<string, number>();
+  for (const e of consumedRecords(events)) counts.set(e.data!, (counts.get(e.data!) ?? 0) + 1);
+  return [...counts].filter(([, n]) => n > 1).map(([d]) => d);
+}
+
+/**
+ * Per-shard order violations among the records of one child process (one lease
+ * lifetime): each must deliver its shard in increasing sequence order.
+ */
+export function orderViolations(events: readonly ConsumedEvent[]): string[] {
+  const last = new Map<number, string>();
+  const problems: string[] = [];
+  for (const e of consumedRecords(events)) {
+    const prev = last.get(e.pid);
+    if (prev !== undefined && compareSequenceNumbers(prev, e.seq!) >= 0) {
+      problems.push(`${e.shard} pid ${e.pid}: ${e.seq} after ${prev}`);
+    }
+    last.set(e.pid, e.seq!);
+  }
+  return problems;
+}
+
+/** Every put record arrived on the shard Kinesis put it on, with the same sequence number. */
+export function placementErrors(put: readonly PutResult[], events: readonly ConsumedEvent[]): string[] {
+  const byData = new Map(put.map((r) => [r.data, r]));
+  const problems: string[] = [];
+  for (const e of consumedRecords(events)) {
+    const p = byData.get(e.data!);
+    if (!p) problems.push(`unexpected record ${e.data}`);
+    else if (p.shardId !== e.shard || p.sequenceNumber !== e.seq) {
+      problems.push(`${e.data}: put ${p.shardId}/${p.sequenceNumber}, consumed ${e.shard}/${e.seq}`);
+    }
+  }
+  return problems;
+}
+
+/** The largest sequence number consumed per shard. */
+export function lastConsumedPerShard(events: readonly ConsumedEvent[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of consumedRecords(events)) {
+    const prev = out.get(e.shard);
+    if (prev === undefined || compareSequenceNumbers(prev, e.seq!) < 0) out.set(e.shard, e.seq!);
+  }
+  return out;
+}
+
+export function summarize(events: readonly ConsumedEvent[]): string {
+  const counts = new Map<string, number>();
+  for (const e of events) counts.set(`${e.run}:${e.ev}`, (counts.get(`${e.run}:${e.ev}`) ?? 0) + 1);
+  return [...counts].map(([k, n]) => `${k}=${n}`).join(' ');
+}

@@ -1,0 +1,184 @@
+/**
+ * The real MultiLangDaemon (KCL 3.1.3) under test: properties with short timings, a
+ * launcher that registers the JVM with the process registry, and the pieces every
+ * end-to-end scenario needs (stand-ins + stream + pre-created lease table).
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { dynamoDbJarDir, kclJarDir } from './artifacts.js';
+import { createLeaseTable, javaExecutable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.js';
+import { listShards, startKinesisLocal, type KinesisLocal } from './kinesis.js';
+import { spawnManaged, type ManagedProcess } from './processes.js';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const DAEMON_MAIN_CLASS = 'software.amazon.kinesis.multilang.MultiLangDaemon';
+/** Small and quick-starting; the daemon needs little. */
+export const DAEMON_JVM_OPTIONS = ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'];
+
+export type PropertyValue = string | number | boolean;
+
+export interface FastPropertiesInput {
+  streamName: string;
+  applicationName: string;
+  kinesisEndpoint: string;
+  dynamoDBEndpoint: string;
+  executableName: string;
+  workerId?: string;
+}
+
+/**
+ * Properties that worked against the stand-ins (PROTOCOL.md), with the timings cut so
+ * start-up, fail-over and resharding happen within seconds.
+ */
+export function fastProperties(input: FastPropertiesInput): Record<string, PropertyValue> {
+  return {
+    executableName: input.executableName,
+    streamName: input.streamName,
+    applicationName: input.applicationName,
+    AwsCredentialsProvider: 'DefaultCredentialsProvider',
+    regionName: 'us-east-1',
+    initialPositionInStream: 'TRIM_HORIZON',
+    kinesisEndpoint: input.kinesisEndpoint,
+    dynamoDBEndpoint: input.dynamoDBEndpoint,
+    metricsLevel: 'NONE',
+    retrievalMode: 'POLLING',
+    idleTimeBetweenReadsInMillis: 250,
+    shutdownGraceMillis: 20_000,
+    shardSyncIntervalMillis: 2000,
+    failoverTimeMillis: 5000,
+    leaseAssignmentIntervalMillis: 2000,
+    workerMetricsReporterFreqInMillis: 2000,
+    skipShardSyncAtWorkerInitializationIfLeasesExist: true,
+    ...(input.workerId ? { workerId: input.workerId } : {}),
+  };
+}
+
+export function propertiesText(properties: Record<string, PropertyValue>): string {
+  return `${Object.entries(properties)
+    .map(([k, v]) => `${k} = ${String(v)}`)
+    .join('\n')}\n`;
+}
+
+/** `executableName` for a TypeScript child run with this repository's tsx. */
+export function tsxExecutable(script: string): string {
+  const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
+  const abs = path.resolve(REPO_ROOT, script);
+  if (/\s/.test(tsx) || /\s/.test(abs)) {
+    throw new Error(`executableName is split on spaces by the daemon: ${tsx} ${abs}`);
+  }
+  return `${tsx} ${abs}`;
+}
+
+export interface DaemonOptions {
+  /** A label for logs and errors. */
+  name: string;
+  jarDir: string;
+  /** Where the properties file and the daemon's log go. */
+  workDir: string;
+  properties: Record<string, PropertyValue>;
+  /** Extra environment for the daemon (and so its children). */
+  env?: Record<string, string>;
+  echo?: boolean;
+  jvmOptions?: string[];
+}
+
+export interface KclDaemon {
+  name: string;
+  process: ManagedProcess;
+  propertiesFile: string;
+  logFile: string;
+  /** SIGTERM to the JVM alone (not its group), then wait for it to exit. */
+  stopGracefully(timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; tookMs: number }>;
+  /** SIGKILL the JVM and every child. */
+  kill(): Promise<void>;
+}
+
+export function startKclDaemon(options: DaemonOptions): KclDaemon {
+  mkdirSync(options.workDir, { recursive: true });
+  const propertiesFile = path.join(options.workDir, `${options.name}.properties`);
+  const logFile = path.join(options.workDir, `${options.name}.log`);
+  writeFileSync(propertiesFile, propertiesText(options.properties));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_REGION: 'us-east-1',
+    // The children are Node processes: keep the SDK's Node-version notice and colours out.
+    NODE_NO_WARNINGS: '1',
+    FORCE_COLOR: '0',
+    ...options.env,
+  };
+  const proc = spawnManaged(
+    options.name,
+    javaExecutable(),
+    [
+      ...(options.jvmOptions ?? DAEMON_JVM_OPTIONS),
+      '-cp',
+      `${options.jarDir}/*`,
+      DAEMON_MAIN_CLASS,
+      '--properties-file',
+      propertiesFile,
+    ],
+    { env, logFile, echo: options.echo, cwd: options.workDir },
+  );
+  return {
+    name: options.name,
+    process: proc,
+    propertiesFile,
+    logFile,
+    async stopGracefully(timeoutMs = 60_000) {
+      const start = Date.now();
+      proc.signal('SIGTERM');
+      try {
+        const info = await proc.waitForExit(timeoutMs);
+        return { ...info, tookMs: Date.now() - start };
+      } finally {
+        // whatever is left of the group (children that did not exit) goes too
+        await proc.stop({ timeoutMs: 2000 });
+      }
+    },
+    async kill() {
+      await proc.stop({ signal: 'SIGKILL', timeoutMs: 2000 });
+    },
+  };
+}
+
+export interface StandIns {
+  kinesis: KinesisLocal;
+  dynamo: DynamoDbLocal;
+  kclJarDir: string;
+  workDir: string;
+  stop(): Promise<void>;
+}
+
+export interface StandInsOptions {
+  streams: { name: string; shards: number }[];
+  /** Pre-create a lease table per `{ applicationName, streamName }` (fast start-up). */
+  leaseTables?: { applicationName: string; streamName: string }[];
+  workDir?: string;
+  echo?: boolean;
+}
+
+/** kinesis-local + DynamoDB Local on free ports, streams created, lease tables pre-created. */
+export async function startStandIns(options: StandInsOptions): Promise<StandIns> {
+  const workDir = options.workDir ?? mkdtempSync(path.join(tmpdir(), 'kcl-ts-e2e-'));
+  const [kclDir, ddbDir] = await Promise.all([kclJarDir(), dynamoDbJarDir()]);
+  const [kinesis, dynamo] = await Promise.all([
+    startKinesisLocal({ streams: options.streams, logFile: path.join(workDir, 'kinesis-local.log'), echo: options.echo }),
+    startDynamoDbLocal({ jarDir: ddbDir, logFile: path.join(workDir, 'dynamodb-local.log'), echo: options.echo }),
+  ]);
+  for (const table of options.leaseTables ?? []) {
+    await createLeaseTable(dynamo.client, table.applicationName, await listShards(kinesis.client, table.streamName));
+  }
+  return {
+    kinesis,
+    dynamo,
+    kclJarDir: kclDir,
+    workDir,
+    async stop() {
+      await Promise.all([kinesis.stop(), dynamo.stop()]);
+    },
+  };
+}
