@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS, main, type CliIO } from '../../src/cli/main.js';
+import { environmentHints } from '../../src/cli/commands/run.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -221,4 +222,18 @@ describe('run', () => {
     },
     30_000,
   );
+});
+
+describe('environmentHints', () => {
+  const m = (o: Record<string, string>) => new Map(Object.entries(o).map(([k, v]) => [k, { value: v }]));
+  it('asks for credentials when local endpoints use the default chain without AWS_ACCESS_KEY_ID', () => {
+    const props = m({ kinesisEndpoint: 'http://127.0.0.1:4568', AwsCredentialsProvider: 'DefaultCredentialsProvider', regionName: 'us-east-1' });
+    expect(environmentHints(props, {})).toEqual([expect.stringContaining('AWS_ACCESS_KEY_ID')]);
+    expect(environmentHints(props, { AWS_ACCESS_KEY_ID: 'x' })).toEqual([]);
+  });
+  it('asks for a region when neither the file nor the environment has one', () => {
+    const props = m({ AwsCredentialsProvider: 'DefaultCredentialsProvider' });
+    expect(environmentHints(props, {})).toEqual([expect.stringContaining('AWS_REGION')]);
+    expect(environmentHints(props, { AWS_REGION: 'eu-west-1' })).toEqual([]);
+  });
 });

@@ -67,6 +67,7 @@ Options:
         io.stderr(`kcl-ts: not starting the daemon: ${props} has errors (see above)\n`);
         return 1;
       }
+      if (result.parsed) for (const hint of environmentHints(result.parsed.map, io.env)) io.stderr(`kcl-ts: ${hint}\n`);
     }
 
     const prep: PrepareOptions = { env: io.env, log: (m) => io.stderr(`kcl-ts: ${m}\n`) };
@@ -143,4 +144,28 @@ async function runAndForwardSignals(
   } finally {
     for (const s of signals) process.off(s, forward);
   }
+}
+
+/**
+ * Things the properties file cannot fix: the daemon's AWS SDK reads credentials and the
+ * region from its environment.
+ */
+export function environmentHints(
+  props: ReadonlyMap<string, { value: string }>,
+  env: NodeJS.ProcessEnv,
+): string[] {
+  const hints: string[] = [];
+  const local = ['kinesisEndpoint', 'dynamoDBEndpoint'].some((k) =>
+    /^https?:\/\/(127\.|localhost|\[::1\])/.test(props.get(k)?.value.trim() ?? ''),
+  );
+  const provider = [...props.entries()].find(([k]) => k.toLowerCase() === 'awscredentialsprovider')?.[1].value ?? '';
+  if (local && /DefaultCredentialsProvider|EnvironmentVariableCredentialsProvider/.test(provider) && !env['AWS_ACCESS_KEY_ID']) {
+    hints.push(
+      'warning: local endpoints but no AWS_ACCESS_KEY_ID in the environment; the daemon still needs credentials (any value works against local stand-ins)',
+    );
+  }
+  if (!props.get('regionName')?.value.trim() && !env['AWS_REGION'] && !env['AWS_DEFAULT_REGION']) {
+    hints.push('warning: no regionName in the properties and no AWS_REGION in the environment; the daemon may not find a region');
+  }
+  return hints;
 }
