@@ -371,6 +371,12 @@ function checkExecutable(e: PropertyEntry, opts: ValidateOptions, add: Add): voi
     const joined = parts.slice(0, 2).join(' ');
     if (parts.length > 1 && resolveCommand(joined, cwd, env)) {
       add('error', `'${joined}' exists: a path containing a space cannot be used, the daemon splits it into two words`, e);
+    } else if (parts.length > 1 && first.includes('/') && !parts[1]!.startsWith('-')) {
+      add(
+        'warning',
+        `'${joined}' looks like a path containing a space: the daemon splits it into '${first}' and '${parts[1]}'`,
+        e,
+      );
     }
   }
   if (first.includes('/') && parts.length > 1 && !resolved) return;

@@ -56,6 +56,12 @@ beforeAll(async () => {
       res.write(TRUNCATED_FULL.subarray(0, TRUNCATED_FULL.length / 2), () => res.socket?.destroy());
       return;
     }
+    if (p.endsWith('/stall-1.0.jar')) {
+      // Headers and a few bytes, then silence.
+      res.writeHead(200, { 'content-length': GOOD.length });
+      res.write(GOOD.subarray(0, 100));
+      return;
+    }
     res.writeHead(404);
     res.end('not found');
   });
@@ -63,6 +69,7 @@ beforeAll(async () => {
   repo = `http://127.0.0.1:${(server.address() as AddressInfo).port}/maven2`;
 });
 afterAll(async () => {
+  server.closeAllConnections();
   await new Promise<void>((r) => server.close(() => r()));
 });
 
@@ -153,6 +160,18 @@ describe('ensureArtifacts', () => {
     expect(noPartials(dir)).toEqual([]);
     // The good one stays cached and verified: a later run fetches only the broken one.
     expect(existsSync(path.join(dir, 'good-1.0.jar'))).toBe(true);
+  });
+
+  it('gives up on a download that stalls, naming it, leaving no partial file', async () => {
+    const stall = art('stall', GOOD);
+    const l = lock('stall', stall);
+    const started = Date.now();
+    const err = await ensureArtifacts(l, { cacheDir, repositoryUrl: repo, idleTimeoutMs: 200 }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/org\.example\.test:stall:1\.0 .*stall-1\.0\.jar.*no data for 200 ms/);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(requests).toHaveLength(2); // one retry for a transport failure
+    const dir = lockDir(l, cacheDir);
+    expect(readdirSync(dir).filter((f) => !f.startsWith('.kcl-ts-verified'))).toEqual([]);
   });
 
   it('reports a 404 with the artifact and URL', async () => {

@@ -221,6 +221,13 @@ describe('executableName', () => {
     expect(ds.map((d) => d.message).join('\n')).toMatch(/path containing a space/);
   });
 
+  it('warns when a missing program looks like a path with a space', () => {
+    const ds = exe('/opt/My Apps/bin/run --x');
+    expect(errors(ds).map((d) => d.message)).toEqual([expect.stringContaining("'/opt/My' not found")]);
+    expect(warnings(ds).map((d) => d.message)).toEqual([expect.stringContaining('looks like a path containing a space')]);
+    expect(warnings(exe('./missing --flag'))).toEqual([]);
+  });
+
   it('warns about shell syntax and quotes', () => {
     expect(warnings(exe('mychild $HOME/x')).map((d) => d.message).join()).toContain('no shell');
     expect(warnings(exe('mychild "a b"')).map((d) => d.message).join()).toContain('quotes');
