@@ -2,6 +2,7 @@
  * Resolve a Maven artifact's runtime closure and write a TypeScript lock module.
  *
  *   npx tsx scripts/lock-jars.ts <group:artifact:version> <out.ts> <EXPORT_NAME> [lockName]
+ *   (or: npm run lock-jars -- <same arguments>)
  *
  * Uses the `mvn` on PATH: writes a throw-away pom that depends on the root artifact,
  * runs `dependency:list` (runtime scope, absolute file names) and hashes each resolved
