@@ -3,14 +3,14 @@
  * launcher that registers the JVM with the process registry, and the pieces every
  * end-to-end scenario needs (stand-ins + stream + pre-created lease table).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dynamoDbJarDir, kclJarDir } from './artifacts.js';
 import { createLeaseTable, javaExecutable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.js';
 import { listShards, startKinesisLocal, type KinesisLocal } from './kinesis.js';
-import { spawnManaged, type ManagedProcess } from './processes.js';
+import { adoptProcessGroup, childPids, groupAlive, sleep, spawnManaged, waitFor, type ManagedProcess } from './processes.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DAEMON_MAIN_CLASS = 'software.amazon.kinesis.multilang.MultiLangDaemon';
@@ -141,6 +141,96 @@ export function startKclDaemon(options: DaemonOptions): KclDaemon {
     },
     async kill() {
       await proc.stop({ signal: 'SIGKILL', timeoutMs: 2000 });
+    },
+  };
+}
+
+export interface KclTsRun extends KclDaemon {
+  /** The JVM `kcl-ts run` started (in its own process group). */
+  jvmPid: number;
+}
+
+/**
+ * The daemon through our CLI, `kcl-ts run -p <file> --jar-dir <dir>`, run from source
+ * with tsx. The CLI starts the JVM in a process group of its own; that group is adopted
+ * by the registry so it is killed on the way out like everything else.
+ */
+export async function startKclTsRun(options: DaemonOptions): Promise<KclTsRun> {
+  mkdirSync(options.workDir, { recursive: true });
+  const propertiesFile = path.join(options.workDir, `${options.name}.properties`);
+  const logFile = path.join(options.workDir, `${options.name}.log`);
+  writeFileSync(propertiesFile, propertiesText(options.properties));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_REGION: 'us-east-1',
+    NODE_NO_WARNINGS: '1',
+    FORCE_COLOR: '0',
+    ...options.env,
+  };
+  const jvmOptions = (options.jvmOptions ?? DAEMON_JVM_OPTIONS).map((o) => `--java-opt=${o}`);
+  const proc = spawnManaged(
+    options.name,
+    path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'),
+    [path.join(REPO_ROOT, 'test', 'harness', 'kcl-ts-cli.ts'), 'run', '-p', propertiesFile, '--jar-dir', options.jarDir, ...jvmOptions],
+    { env, logFile, echo: options.echo, cwd: options.workDir },
+  );
+  // tsx runs the CLI in a child node process of its own; the JVM is a grandchild or deeper.
+  const jvmPid = await waitFor(
+    `the JVM started by ${options.name}`,
+    () => {
+      if (!proc.running) throw new Error(`kcl-ts run exited: ${proc.tail(30)}`);
+      const queue = [proc.pid];
+      while (queue.length > 0) {
+        const pid = queue.shift()!;
+        for (const child of childPids(pid)) {
+          try {
+            if (/\bjava\b/.test(readFileSync(`/proc/${child}/comm`, 'utf8'))) return child;
+          } catch {
+            /* gone */
+          }
+          queue.push(child);
+        }
+      }
+      return undefined;
+    },
+    30_000,
+    100,
+  );
+  const release = adoptProcessGroup(jvmPid);
+  return {
+    name: options.name,
+    process: proc,
+    propertiesFile,
+    logFile,
+    jvmPid,
+    async stopGracefully(timeoutMs = 60_000) {
+      const start = Date.now();
+      proc.signal('SIGTERM');
+      try {
+        const info = await proc.waitForExit(timeoutMs);
+        const deadline = Date.now() + 5000;
+        while (groupAlive(jvmPid) && Date.now() < deadline) await sleep(50);
+        return { ...info, tookMs: Date.now() - start };
+      } finally {
+        await proc.stop({ timeoutMs: 2000 });
+        try {
+          process.kill(-jvmPid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+        release();
+      }
+    },
+    async kill() {
+      try {
+        process.kill(-jvmPid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+      await proc.stop({ signal: 'SIGKILL', timeoutMs: 2000 });
+      release();
     },
   };
 }

@@ -10,7 +10,7 @@
  *   its parent is gone and kills the group.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 
 export interface ExitInfo {
@@ -241,20 +241,7 @@ export class ManagedProcess {
   }
 
   private startWatchdog(): void {
-    // $0 = our pid, $1 = the group to kill. Exits by itself when the group is gone.
-    const script =
-      'while kill -0 "$0" 2>/dev/null; do kill -0 -"$1" 2>/dev/null || exit 0; sleep 1; done; kill -KILL -"$1" 2>/dev/null; exit 0';
-    try {
-      const dog = spawn('sh', ['-c', script, String(process.pid), String(this.pid)], {
-        detached: true,
-        stdio: 'ignore',
-      });
-      dog.on('error', () => undefined);
-      dog.unref();
-      this.watchdogPid = dog.pid;
-    } catch {
-      /* no sh: the exit handlers still cover the normal cases */
-    }
+    this.watchdogPid = startWatchdog(this.pid);
   }
 
   private record(stream: 'stdout' | 'stderr', line: string): void {
@@ -311,12 +298,88 @@ export function managedProcesses(): ManagedProcess[] {
 /** Stop every registered process (SIGTERM, then SIGKILL after `timeoutMs`). */
 export async function stopAll(options: StopOptions = {}): Promise<void> {
   await Promise.all([...registry].map((p) => p.stop(options)));
+  killAdoptedSync();
+}
+
+/**
+ * Process groups started by someone else on our behalf (e.g. the JVM that `kcl-ts run`
+ * spawns into its own group): SIGKILLed by `stopAll`/`killAllSync` unless released.
+ */
+const adoptedGroups = new Set<number>();
+
+export function adoptProcessGroup(pgid: number): () => void {
+  installExitHandlers();
+  adoptedGroups.add(pgid);
+  const dog = startWatchdog(pgid);
+  return () => {
+    adoptedGroups.delete(pgid);
+    if (dog !== undefined) {
+      try {
+        process.kill(dog, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  };
+}
+
+/**
+ * A detached `sh` that SIGKILLs group `pgid` if this Node process dies first, and exits
+ * by itself once the group is gone. Returns its pid.
+ */
+function startWatchdog(pgid: number): number | undefined {
+  const script =
+    'while kill -0 "$0" 2>/dev/null; do kill -0 -"$1" 2>/dev/null || exit 0; sleep 1; done; kill -KILL -"$1" 2>/dev/null; exit 0';
+  try {
+    const dog = spawn('sh', ['-c', script, String(process.pid), String(pgid)], { detached: true, stdio: 'ignore' });
+    dog.on('error', () => undefined);
+    dog.unref();
+    return dog.pid;
+  } catch {
+    return undefined;
+  }
+}
+
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Direct children's pids of a process (Linux /proc). */
+export function childPids(pid: number): number[] {
+  try {
+    const tasks = readdirSync(`/proc/${pid}/task`);
+    const out: number[] = [];
+    for (const task of tasks) {
+      const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      if (text) out.push(...text.split(/\s+/).map(Number));
+    }
+    return out;
+  } catch {
+    return [];
+  }
+}
+
+function killAdoptedSync(): void {
+  for (const pgid of adoptedGroups) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  adoptedGroups.clear();
 }
 
 /** SIGKILL every registered group, synchronously. */
 export function killAllSync(): void {
   for (const p of registry) p.killSync();
   registry.clear();
+  killAdoptedSync();
 }
 
 let handlersInstalled = false;
