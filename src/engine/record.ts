@@ -20,6 +20,8 @@ export interface KinesisRecord {
   /** The payload parsed as JSON; with a zod schema, validated and typed by it. */
   json<T = unknown>(): T;
   json<S extends z.ZodType>(schema: S): z.output<S>;
+  /** The record as the daemon sent it (`data` in base64): what `JSON.stringify(record)` writes. */
+  toJSON(): WireRecord;
 }
 
 /** A record's payload that is not what the processor expected. Names the record. */
