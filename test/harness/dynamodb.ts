@@ -85,9 +85,10 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   });
   const endpoint = `http://127.0.0.1:${port}`;
   const client = dynamoDbClient(endpoint);
+  proc.beforeStop(() => client.destroy());
+  proc.defaultStopTimeoutMs = 5000;
   const stop = async (): Promise<void> => {
-    client.destroy();
-    await proc.stop({ timeoutMs: 5000 });
+    await proc.stop();
   };
   try {
     await Promise.race([

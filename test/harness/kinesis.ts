@@ -106,9 +106,11 @@ export async function startKinesisLocal(options: KinesisLocalOptions = {}): Prom
   );
   const endpoint = `http://127.0.0.1:${port}`;
   const client = kinesisClient(endpoint);
+  // kinesis-local waits for open keep-alive connections before it exits on SIGTERM
+  proc.beforeStop(() => client.destroy());
+  proc.defaultStopTimeoutMs = 3000;
   const stop = async (): Promise<void> => {
-    client.destroy();
-    await proc.stop({ timeoutMs: 5000 });
+    await proc.stop();
   };
   try {
     await Promise.race([

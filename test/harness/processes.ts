@@ -58,6 +58,9 @@ export class ManagedProcess {
   private readonly log: WriteStream | undefined;
   private readonly echo: boolean;
   private watchdogPid: number | undefined;
+  private readonly stopHooks: (() => void)[] = [];
+  /** SIGKILL after this long when `stop()` is not given a timeout. */
+  defaultStopTimeoutMs = 10_000;
 
   constructor(name: string, command: string, args: readonly string[], options: SpawnManagedOptions = {}) {
     this.name = name;
@@ -114,6 +117,11 @@ export class ManagedProcess {
   /** The last `keepLines` lines of stdout and stderr, interleaved as received. */
   recentOutput(): string {
     return this.lines.join('\n');
+  }
+
+  /** Run before the first signal of `stop()` (e.g. close clients holding keep-alive connections). */
+  beforeStop(hook: () => void): void {
+    this.stopHooks.push(hook);
   }
 
   onLine(listener: LineListener): () => void {
@@ -192,7 +200,14 @@ export class ManagedProcess {
    * `timeoutMs`. Resolves with the leader's exit once the group is gone.
    */
   async stop(options: StopOptions = {}): Promise<ExitInfo> {
-    const timeoutMs = options.timeoutMs ?? 10_000;
+    for (const hook of this.stopHooks.splice(0)) {
+      try {
+        hook();
+      } catch {
+        /* best effort */
+      }
+    }
+    const timeoutMs = options.timeoutMs ?? this.defaultStopTimeoutMs;
     if (this.pid <= 0) return this.exited;
     if (this.groupAlive()) this.signalGroup(options.signal ?? 'SIGTERM');
     const deadline = Date.now() + timeoutMs;
