@@ -1,5 +1,6 @@
 import type { Command } from '../types.js';
 import { jarsCommand } from './jars.js';
+import { recordCommand } from './record.js';
 import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
 
@@ -8,4 +9,4 @@ import { validateCommand } from './validate.js';
  * directory exporting a `Command` (see ../types.ts) and list it here, e.g.
  * `record` (`kcl-ts record --out DIR -- <command…>`) or `init`.
  */
-export const COMMANDS: readonly Command[] = [runCommand, validateCommand, jarsCommand];
+export const COMMANDS: readonly Command[] = [runCommand, validateCommand, jarsCommand, recordCommand];
