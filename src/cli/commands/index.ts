@@ -1,4 +1,5 @@
 import type { Command } from '../types.js';
+import { initCommand } from './init.js';
 import { jarsCommand } from './jars.js';
 import { recordCommand } from './record.js';
 import { runCommand } from './run.js';
@@ -9,4 +10,4 @@ import { validateCommand } from './validate.js';
  * directory exporting a `Command` (see ../types.ts) and list it here, e.g.
  * `record` (`kcl-ts record --out DIR -- <command…>`) or `init`.
  */
-export const COMMANDS: readonly Command[] = [runCommand, validateCommand, jarsCommand, recordCommand];
+export const COMMANDS: readonly Command[] = [runCommand, validateCommand, jarsCommand, recordCommand, initCommand];
