@@ -1,0 +1,319 @@
+/**
+ * `npm run bench`: kcl-ts beside the raw Node limit, aws-kcl and amazon_kclpy, in one
+ * run, under a daemon as strict as the Java one. Prints a table, writes
+ * bench/results/latest.json (+ a timestamped copy), throughput.svg and fleet.svg.
+ *
+ * Env: BENCH_REPS (default 3), BENCH_QUICK=1 (1 rep, fewer batches: a smoke test),
+ * BENCH_ONLY=kind,kind (subset of children), BENCH_SKIP=extras (throughput only),
+ * BENCH_PYTHON (interpreter for the kclpy venv).
+ */
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { cpus, totalmem, release } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BenchDaemon, memory } from './daemon.mjs';
+import { setupKclpy } from './kclpy.mjs';
+import { fleetSvg, throughputSvg } from './chart.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const children = join(here, 'children');
+const quick = process.env.BENCH_QUICK === '1';
+const reps = Number(process.env.BENCH_REPS ?? (quick ? 1 : 3));
+const only = process.env.BENCH_ONLY?.split(',');
+const skipExtras = process.env.BENCH_SKIP === 'extras';
+const log = (s) => process.stderr.write(`${s}\n`);
+const node = process.execPath;
+
+// ---------- batches ----------
+const SHAPES = [
+  { id: '1k x 100B', count: 1_000, size: 100, batches: 300, warmup: 30 },
+  { id: '10k x 100B', count: 10_000, size: 100, batches: 40, warmup: 5 },
+  { id: '1k x 10KB', count: 1_000, size: 10_000, batches: 30, warmup: 3 },
+  { id: '10k x 1KB (max)', count: 10_000, size: 1_000, batches: 20, warmup: 3 },
+];
+if (quick) for (const s of SHAPES) (s.batches = Math.ceil(s.batches / 5)), (s.warmup = Math.ceil(s.warmup / 3));
+
+/** 56 digits like a real shard's: a fixed 40-digit head and a 16-digit counter. */
+const SEQ_HEAD = '4968050599380584460633733650250075750136';
+const seqOf = (n) => SEQ_HEAD + String(n * 1000).padStart(16, '0');
+
+/**
+ * One processRecords line per shape, built once; before each batch (outside the clock)
+ * only the sequence numbers' digits are rewritten in place, so every batch carries new,
+ * increasing sequence numbers (checkpoints stay meaningful) at no generation cost.
+ */
+function buildShape(shape) {
+  const parts = ['{"action":"processRecords","records":['];
+  let length = parts[0].length;
+  const offsets = new Int32Array(shape.count);
+  const ts = 1_732_400_000_000;
+  for (let i = 0; i < shape.count; i++) {
+    const data = randomBytes(shape.size).toString('base64');
+    const h = randomBytes(16).toString('hex');
+    const pk = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    const head = `${i === 0 ? '' : ','}{"data":"${data}","partitionKey":"${pk}","sequenceNumber":"`;
+    offsets[i] = length + head.length;
+    const rec = `${head}${seqOf(i)}","approximateArrivalTimestamp":${ts + i},"subSequenceNumber":0,"action":"record"}`;
+    parts.push(rec);
+    length += rec.length;
+  }
+  parts.push('],"millisBehindLatest":0}\n');
+  const line = Buffer.from(parts.join(''), 'latin1');
+  return {
+    ...shape,
+    line,
+    payloadBytes: shape.count * shape.size,
+    /** Rewrites the batch's sequence numbers to start at record number `first`; returns the last position. */
+    patch(first) {
+      for (let i = 0; i < shape.count; i++) line.write(seqOf(first + i), offsets[i], 'latin1');
+      return { sequenceNumber: seqOf(first + shape.count - 1), subSequenceNumber: 0 };
+    },
+  };
+}
+
+// ---------- children ----------
+function kinds(kclpy) {
+  const list = [
+    { id: 'ceiling', label: 'driver ceiling (status only)', cmd: node, args: [join(children, 'ceiling.mjs')] },
+    { id: 'raw', label: 'raw limit (readline+JSON.parse+base64)', cmd: node, args: [join(children, 'raw.mjs')] },
+    { id: 'ours', label: 'kcl-ts (touch data)', cmd: node, args: [join(children, 'ours.mjs')] },
+    { id: 'ours-ckpt', label: 'kcl-ts + checkpoint every batch', cmd: node, args: [join(children, 'ours.mjs')], env: { BENCH_MODE: 'checkpoint' } },
+    { id: 'aws-kcl', label: 'aws-kcl 2.3.2', cmd: node, args: [join(children, 'aws-kcl.cjs')] },
+  ];
+  if (!kclpy.skip) list.push({ id: 'kclpy', label: 'amazon_kclpy 3.2.0', cmd: kclpy.python, args: [join(children, 'kclpy_child.py')], env: { PYTHONPATH: kclpy.pythonPath } });
+  return only ? list.filter((k) => only.includes(k.id)) : list;
+}
+
+// ---------- stats ----------
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+
+async function measure(kind, shape) {
+  const d = new BenchDaemon(kind.cmd, kind.args, { env: kind.env, cwd: root });
+  try {
+    await d.initialize();
+    let n = 0;
+    for (let w = 0; w < shape.warmup; w++) {
+      const last = shape.patch(n);
+      n += shape.count;
+      await d.send('processRecords', shape.line, last);
+    }
+    const cpu0 = d.cpuSeconds();
+    const rtts = [];
+    for (let b = 0; b < shape.batches; b++) {
+      const last = shape.patch(n);
+      n += shape.count;
+      rtts.push(await d.send('processRecords', shape.line, last));
+    }
+    const cpu1 = d.cpuSeconds();
+    const mem = d.memory();
+    const checkpoints = d.checkpoints;
+    if (d.skipped.length > 0) throw new Error(`the daemon skipped lines: ${d.skipped.slice(0, 3).join('; ')}`);
+    await d.finish();
+    const totalMs = rtts.reduce((a, b) => a + b, 0);
+    const records = shape.batches * shape.count;
+    return {
+      recordsPerSec: (records / totalMs) * 1000,
+      mbPerSec: (shape.batches * shape.payloadBytes) / totalMs / 1000,
+      p50Ms: pct(rtts, 50),
+      p99Ms: pct(rtts, 99),
+      cpuSecPerMillion: ((cpu1 - cpu0) / records) * 1e6,
+      peakRssMB: mem.hwm / 1e6,
+      checkpoints,
+    };
+  } catch (err) {
+    d.kill();
+    throw err;
+  }
+}
+
+async function throughput(kindList, shapes) {
+  const runs = {};
+  for (let rep = 0; rep < reps; rep++) {
+    for (const shape of shapes) {
+      // Alternate: each repetition starts with a different child.
+      const order = kindList.map((_, i) => kindList[(i + rep) % kindList.length]);
+      for (const kind of order) {
+        const r = await measure(kind, shape);
+        ((runs[shape.id] ??= {})[kind.id] ??= []).push(r);
+        log(`  rep ${rep + 1}/${reps} ${shape.id.padEnd(16)} ${kind.id.padEnd(10)} ${Math.round(r.recordsPerSec).toLocaleString('en-US').padStart(10)} rec/s  ${r.mbPerSec.toFixed(1).padStart(6)} MB/s  p50 ${r.p50Ms.toFixed(2)} ms  cpu ${r.cpuSecPerMillion.toFixed(2)} s/M  rss ${r.peakRssMB.toFixed(0)} MB`);
+      }
+    }
+  }
+  const summary = {};
+  for (const shape of shapes) {
+    for (const kind of kindList) {
+      const rs = runs[shape.id][kind.id];
+      (summary[shape.id] ??= {})[kind.id] = {
+        recordsPerSec: median(rs.map((r) => r.recordsPerSec)),
+        mbPerSec: median(rs.map((r) => r.mbPerSec)),
+        p50Ms: median(rs.map((r) => r.p50Ms)),
+        p99Ms: median(rs.map((r) => r.p99Ms)),
+        cpuSecPerMillion: median(rs.map((r) => r.cpuSecPerMillion)),
+        peakRssMB: median(rs.map((r) => r.peakRssMB)),
+      };
+    }
+  }
+  return { runs, summary };
+}
+
+// ---------- checkpoint round trip ----------
+async function checkpointRtt(kindList) {
+  const out = {};
+  const shape = buildShape({ id: 'rtt', count: 1000, size: 100 });
+  for (const kind of kindList.filter((k) => ['ours', 'aws-kcl', 'kclpy'].includes(k.id))) {
+    const d = new BenchDaemon(kind.cmd, kind.args, { env: { ...kind.env, BENCH_MODE: 'rtt' }, cwd: root });
+    await d.initialize();
+    for (let b = 0; b < 3; b++) await d.send('processRecords', shape.line, shape.patch(b * 1000));
+    await d.finish();
+    const line = d.stderr.split('\n').find((l) => l.startsWith('BENCH '));
+    const rtts = JSON.parse(line.slice(6)).rtts.slice(1000); // the first batch warms up
+    out[kind.id] = { checkpoints: rtts.length, p50Ms: pct(rtts, 50), p99Ms: pct(rtts, 99) };
+    log(`  checkpoint round trip ${kind.id.padEnd(8)} p50 ${out[kind.id].p50Ms.toFixed(3)} ms  p99 ${out[kind.id].p99Ms.toFixed(3)} ms`);
+  }
+  return out;
+}
+
+// ---------- start-up ----------
+async function startup(kindList) {
+  const list = [
+    ...kindList.filter((k) => ['ceiling', 'raw', 'ours', 'aws-kcl', 'kclpy'].includes(k.id)),
+    { id: 'ours-tsx', label: 'kcl-ts via npx tsx app.ts', cmd: 'npx', args: ['tsx', join(children, 'ours-app.ts')] },
+  ];
+  const times = {};
+  const runsEach = quick ? 2 : 5;
+  for (let rep = 0; rep < runsEach; rep++) {
+    for (const kind of list) {
+      const d = new BenchDaemon(kind.cmd, kind.args, { env: kind.env, cwd: root });
+      const t0 = d.t0;
+      await d.initialize();
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      await d.finish();
+      (times[kind.id] ??= []).push(ms);
+    }
+  }
+  const out = {};
+  for (const [id, ts] of Object.entries(times)) {
+    out[id] = { medianMs: median(ts), minMs: Math.min(...ts), maxMs: Math.max(...ts) };
+    log(`  start-up ${id.padEnd(10)} median ${out[id].medianMs.toFixed(0)} ms`);
+  }
+  return out;
+}
+
+// ---------- the fleet ----------
+async function fleet(kindList) {
+  const list = kindList.filter((k) => ['ceiling', 'ours', 'aws-kcl', 'kclpy'].includes(k.id));
+  const out = {};
+  for (const n of quick ? [1, 16] : [1, 16, 64]) {
+    for (const kind of list) {
+      const t0 = process.hrtime.bigint();
+      const ds = Array.from({ length: n }, (_, i) => new BenchDaemon(kind.cmd, kind.args, { env: kind.env, cwd: root }));
+      await Promise.all(ds.map((d, i) => d.initialize(`shardId-${String(i).padStart(12, '0')}`)));
+      const allMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      await new Promise((r) => setTimeout(r, 300));
+      const rss = ds.map((d) => memory(d.pid).rss / 1e6);
+      await Promise.all(ds.map((d) => d.finish()));
+      const total = rss.reduce((a, b) => a + b, 0);
+      ((out[kind.id] ??= {})[n] = { allInitializedMs: allMs, rssPerChildMB: median(rss), totalRssMB: total });
+      log(`  fleet ${String(n).padStart(2)} x ${kind.id.padEnd(8)} all initialized in ${allMs.toFixed(0)} ms, RSS ${median(rss).toFixed(1)} MB each, ${total.toFixed(0)} MB total`);
+    }
+  }
+  return out;
+}
+
+// ---------- report ----------
+const fmt = (x, d = 0) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+
+function table(result, kindList) {
+  const rows = ['| shape | child | records/s | MB/s | p50 ms | p99 ms | CPU s / M records | peak RSS MB | × raw | × kclpy |', '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|'];
+  for (const shape of result.shapes) {
+    const s = result.throughput.summary[shape.id];
+    for (const kind of kindList) {
+      const r = s[kind.id];
+      const raw = s.raw?.recordsPerSec;
+      const py = s.kclpy?.recordsPerSec;
+      rows.push(
+        `| ${shape.id} | ${kind.id} | ${fmt(r.recordsPerSec)} | ${fmt(r.mbPerSec, 1)} | ${fmt(r.p50Ms, 2)} | ${fmt(r.p99Ms, 2)} | ${fmt(r.cpuSecPerMillion, 2)} | ${fmt(r.peakRssMB)} | ${raw ? fmt(r.recordsPerSec / raw, 2) : '–'} | ${py ? fmt(r.recordsPerSec / py, 2) : '–'} |`,
+      );
+    }
+  }
+  return rows.join('\n');
+}
+
+function machine() {
+  const c = cpus();
+  let python = '';
+  try {
+    python = execFileSync('python3', ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    python = 'none';
+  }
+  return { cpu: c[0]?.model ?? 'unknown', cores: c.length, memGB: Math.round(totalmem() / 1e9), kernel: release(), node: process.version, python };
+}
+
+async function main() {
+  const started = new Date();
+  const kclpy = setupKclpy(log);
+  if (kclpy.skip) log(`NOTE: ${kclpy.skip}`);
+  const kindList = kinds(kclpy);
+  log(`building ${SHAPES.length} batch shapes…`);
+  const shapes = SHAPES.map(buildShape);
+  for (const s of shapes) log(`  ${s.id}: ${s.count} records x ${s.size} B, line ${(s.line.length / 1e6).toFixed(2)} MB, ${s.batches} timed batches after ${s.warmup} warm-up`);
+  log(`throughput: ${kindList.map((k) => k.id).join(', ')}; ${reps} repetitions, alternating`);
+  const result = {
+    date: started.toISOString(),
+    machine: machine(),
+    reps,
+    quick,
+    kclpy: kclpy.skip ? { skipped: kclpy.skip } : { version: '3.2.0', python: kclpy.version },
+    awsKcl: JSON.parse(readFileSync(join(root, 'node_modules', 'aws-kcl', 'package.json'), 'utf8')).version,
+    kinds: kindList.map(({ id, label }) => ({ id, label })),
+    shapes: shapes.map(({ id, count, size, batches, warmup, line }) => ({ id, count, size, batches, warmup, lineBytes: line.length })),
+  };
+  result.throughput = await throughput(kindList, shapes);
+  if (!skipExtras) {
+    log('checkpoint round trip…');
+    result.checkpointRtt = await checkpointRtt(kindList);
+    log('start-up (spawn → status for initialize)…');
+    result.startup = await startup(kindList);
+    log('fleet (idle children after initialize)…');
+    result.fleet = await fleet(kindList);
+  }
+  result.durationSec = (Date.now() - started.getTime()) / 1000;
+
+  const dir = join(root, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const json = JSON.stringify(result, null, 2);
+  writeFileSync(join(dir, 'latest.json'), json);
+  writeFileSync(join(dir, `bench-${started.toISOString().replace(/[:.]/g, '-')}.json`), json);
+  writeFileSync(join(dir, 'throughput.svg'), throughputSvg(result));
+  if (result.fleet) writeFileSync(join(dir, 'fleet.svg'), fleetSvg(result));
+  const md = [`Machine: ${result.machine.cpu}, ${result.machine.cores} cores, ${result.machine.memGB} GB, Linux ${result.machine.kernel}, Node ${result.machine.node}, ${result.kclpy.python ?? 'no Python'}; ${reps} repetitions, medians.`, '', table(result, kindList)];
+  if (result.checkpointRtt) {
+    md.push('', '| checkpoint round trip | p50 ms | p99 ms |', '|---|---:|---:|');
+    for (const [id, r] of Object.entries(result.checkpointRtt)) md.push(`| ${id} | ${fmt(r.p50Ms, 3)} | ${fmt(r.p99Ms, 3)} |`);
+  }
+  if (result.startup) {
+    md.push('', '| start-up: spawn → status for initialize | median ms | min | max |', '|---|---:|---:|---:|');
+    for (const [id, r] of Object.entries(result.startup)) md.push(`| ${id} | ${fmt(r.medianMs)} | ${fmt(r.minMs)} | ${fmt(r.maxMs)} |`);
+  }
+  if (result.fleet) {
+    const ns = Object.keys(Object.values(result.fleet)[0]);
+    md.push('', `| idle fleet | ${ns.map((n) => `${n}: RSS/child MB | ${n}: total MB | ${n}: all initialized ms`).join(' | ')} |`, `|---|${ns.map(() => '---:|---:|---:').join('|')}|`);
+    for (const [id, byN] of Object.entries(result.fleet)) md.push(`| ${id} | ${ns.map((n) => `${fmt(byN[n].rssPerChildMB, 1)} | ${fmt(byN[n].totalRssMB)} | ${fmt(byN[n].allInitializedMs)}`).join(' | ')} |`);
+  }
+  writeFileSync(join(dir, 'latest.md'), `${md.join('\n')}\n`);
+  process.stdout.write(`\n${md.join('\n')}\n\nwrote bench/results/latest.json, latest.md, throughput.svg${result.fleet ? ', fleet.svg' : ''} (${result.durationSec.toFixed(0)} s)\n`);
+}
+
+await main();

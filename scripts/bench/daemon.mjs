@@ -1,0 +1,172 @@
+/**
+ * The daemon side of the benchmark: as strict as the Java MultiLangDaemon (and as the
+ * project's FakeDaemon, whose line parser it reuses): every child line goes through
+ * `parseChildLine` (Jackson's rules: unknown key, BOM or unknown action → skipped),
+ * a wrong `responseFor` or a closed stdout is fatal, and checkpoints are answered by the
+ * KCL's rules (between the last checkpoint and the largest record delivered; no
+ * checkpointer during initialize/leaseLost). Unlike FakeDaemon.send it takes the action
+ * already serialized, so the clock never includes the driver's JSON.stringify.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { parseChildLine } from '../../dist/testing/strict-parse.js';
+
+const DIGITS = /^\d+$/;
+const NO_CHECKPOINTER = new Set(['initialize', 'leaseLost']);
+
+function compare(a, b) {
+  const x = BigInt(a.sequenceNumber);
+  const y = BigInt(b.sequenceNumber);
+  return x === y ? a.subSequenceNumber - b.subSequenceNumber : x < y ? -1 : 1;
+}
+
+export class BenchDaemon {
+  constructor(command, args, { env = {}, cwd, timeoutMs = 120_000 } = {}) {
+    this.t0 = process.hrtime.bigint();
+    this.proc = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.pid = this.proc.pid;
+    this.timeoutMs = timeoutMs;
+    this.stderr = '';
+    this.lines = [];
+    this.pending = Buffer.alloc(0);
+    this.waiter = undefined;
+    this.closed = false;
+    this.current = undefined;
+    this.lastCheckpoint = null;
+    this.largestDelivered = null;
+    this.checkpoints = 0;
+    this.skipped = [];
+    this.proc.stderr.setEncoding('utf8');
+    this.proc.stderr.on('data', (c) => (this.stderr += c));
+    this.proc.stdin.on('error', () => undefined);
+    this.ended = new Promise((resolve) => this.proc.on('close', (code, signal) => resolve({ code, signal })));
+    this.proc.on('error', (err) => {
+      this.stderr += String(err);
+      this.closed = true;
+      this.wake();
+    });
+    this.proc.stdout.on('data', (chunk) => {
+      let start = 0;
+      let buf = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
+      for (;;) {
+        const nl = buf.indexOf(10, start);
+        if (nl === -1) break;
+        this.lines.push(buf.toString('utf8', start, nl));
+        start = nl + 1;
+      }
+      this.pending = start === buf.length ? Buffer.alloc(0) : buf.subarray(start);
+      this.wake();
+    });
+    this.proc.stdout.on('end', () => {
+      this.closed = true;
+      this.wake();
+    });
+  }
+
+  wake() {
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.();
+  }
+
+  async nextLine() {
+    for (;;) {
+      if (this.lines.length > 0) return this.lines.shift();
+      if (this.closed) return undefined;
+      let timer;
+      await new Promise((resolve, reject) => {
+        this.waiter = resolve;
+        timer = setTimeout(() => reject(new Error(`timed out after ${this.timeoutMs} ms waiting for the status for ${this.current}; stderr: ${this.stderr.slice(-400)}`)), this.timeoutMs);
+      }).finally(() => clearTimeout(timer));
+    }
+  }
+
+  /**
+   * Writes one serialized action (a Buffer or string ending in \n) and reads until its
+   * status, answering checkpoints. `lastRecord` is the batch's last record position.
+   * Resolves with the round trip in ms.
+   */
+  async send(action, line, lastRecord = null) {
+    this.current = action;
+    if (lastRecord !== null) this.largestDelivered = lastRecord;
+    const t0 = process.hrtime.bigint();
+    this.proc.stdin.write(line);
+    for (;;) {
+      const text = await this.nextLine();
+      if (text === undefined) {
+        const end = await this.ended;
+        throw new Error(`the child closed stdout while the daemon waited for the status for ${action} (exit ${end.code}, signal ${end.signal}); stderr: ${this.stderr.slice(-600)}`);
+      }
+      const parsed = parseChildLine(text);
+      if (parsed.kind === 'empty') continue;
+      if (parsed.kind === 'skipped') {
+        this.skipped.push(parsed.reason);
+        continue;
+      }
+      const m = parsed.message;
+      if (m.action === 'status') {
+        if (m.responseFor !== action) throw new Error(`the child answered status for "${m.responseFor}" to action "${action}"`);
+        this.current = undefined;
+        return Number(process.hrtime.bigint() - t0) / 1e6;
+      }
+      this.checkpoints++;
+      const error = this.answer(m);
+      this.proc.stdin.write(`${JSON.stringify({ action: 'checkpoint', sequenceNumber: m.sequenceNumber, subSequenceNumber: m.subSequenceNumber, error })}\n`);
+    }
+  }
+
+  answer(request) {
+    if (this.current === undefined || NO_CHECKPOINTER.has(this.current)) return 'InvalidStateException';
+    if (request.sequenceNumber === null) {
+      this.lastCheckpoint = this.largestDelivered;
+      return null;
+    }
+    if (!DIGITS.test(request.sequenceNumber)) return 'IllegalArgumentException';
+    const target = { sequenceNumber: request.sequenceNumber, subSequenceNumber: request.subSequenceNumber ?? 0 };
+    if (this.lastCheckpoint !== null && compare(target, this.lastCheckpoint) < 0) return 'IllegalArgumentException';
+    if (this.largestDelivered === null || compare(target, this.largestDelivered) > 0) return 'IllegalArgumentException';
+    this.lastCheckpoint = target;
+    return null;
+  }
+
+  initialize(shardId = 'shardId-000000000000') {
+    return this.send('initialize', `${JSON.stringify({ action: 'initialize', shardId, sequenceNumber: 'TRIM_HORIZON', subSequenceNumber: null })}\n`);
+  }
+
+  /** Ends the lease (leaseLost), closes stdin and waits for the exit (kills after 10 s). */
+  async finish() {
+    await this.send('leaseLost', '{"action":"leaseLost"}\n');
+    this.proc.stdin.end();
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), 10_000);
+    const end = await this.ended;
+    clearTimeout(timer);
+    return end;
+  }
+
+  kill() {
+    this.proc.kill('SIGKILL');
+  }
+
+  /** user+sys CPU seconds of the child (Linux /proc). */
+  cpuSeconds() {
+    return cpuSeconds(this.pid);
+  }
+
+  /** { rss, hwm } in bytes. */
+  memory() {
+    return memory(this.pid);
+  }
+}
+
+const TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
+export function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS; // utime, stime (fields 14, 15)
+}
+
+export function memory(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+  const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
