@@ -4,6 +4,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { Level, Logger } from 'pino';
+import type { z } from 'zod';
 import type { BackoffOptions } from './checkpoint/backoff.js';
 import type { CheckpointOption } from './checkpoint/policy.js';
 import type { KinesisRecord } from './engine/record.js';
@@ -48,6 +49,8 @@ export interface RunOptions {
   readonly logFile?: string;
   /** Use this pino logger instead of making one. */
   readonly logger?: Logger;
+  /** A zod schema for every record's payload (JSON): `record.value` is validated and typed by it. */
+  readonly schema?: z.ZodType;
   /** Read the daemon from here instead of stdin (tests). */
   readonly input?: Readable;
   /** Write to the daemon here instead of stdout (tests). With `input` or `output`, `run` does not exit the process. */

@@ -23,9 +23,9 @@ export interface InitializeInput {
   readonly logger: Logger;
 }
 
-export interface ProcessRecordsInput {
+export interface ProcessRecordsInput<T = unknown> {
   readonly shardId: string;
-  readonly records: readonly KinesisRecord[];
+  readonly records: readonly KinesisRecord<T>[];
   /** How far behind the tip of the shard this batch is; undefined when the daemon does not say. */
   readonly millisBehindLatest: number | undefined;
   readonly checkpointer: Checkpointer;
@@ -58,12 +58,16 @@ export interface ShutdownRequestedInput {
   readonly logger: Logger;
 }
 
-export interface RecordProcessor {
+/**
+ * `T` is the type of `record.value`: `unknown` by default, the schema's output type when
+ * `run()` is given a zod `schema`.
+ */
+export interface RecordProcessor<T = unknown> {
   initialize?(input: InitializeInput): MaybePromise<void>;
   /** A batch. Resolving means every record in it was processed. */
-  processRecords?(input: ProcessRecordsInput): MaybePromise<void>;
+  processRecords?(input: ProcessRecordsInput<T>): MaybePromise<void>;
   /** One record. Resolve `true` to checkpoint right after this record. */
-  processRecord?(record: KinesisRecord, context: RecordContext): MaybePromise<boolean | void>;
+  processRecord?(record: KinesisRecord<T>, context: RecordContext): MaybePromise<boolean | void>;
   /** Another worker holds the lease now: no checkpoint is possible. */
   leaseLost?(input: LeaseLostInput): MaybePromise<void>;
   /** The shard was split or merged and every record of it delivered. */

@@ -6,6 +6,7 @@
  */
 import { writeSync } from 'node:fs';
 import type { Logger } from 'pino';
+import type { z } from 'zod';
 import { CheckpointPolicy } from './checkpoint/policy.js';
 import { Connection } from './engine/connection.js';
 import { Engine } from './engine/engine.js';
@@ -27,8 +28,16 @@ export function checkProcessor(processor: unknown): asserts processor is RecordP
   if (batch && each) throw new OptionsError('the processor has both processRecords and processRecord: implement only one');
 }
 
+function checkSchema(schema: unknown): z.ZodType | undefined {
+  if (schema === undefined) return undefined;
+  if (schema === null || typeof (schema as { safeParse?: unknown }).safeParse !== 'function') {
+    throw new OptionsError('option schema must be a zod schema (something with safeParse)');
+  }
+  return schema as z.ZodType;
+}
+
 /** Builds the engine for a processor; the host supplies the connection. */
-export function createEngine(processor: RecordProcessor, connection: Connection, options: RunOptions, logger: Logger): Engine {
+export function createEngine(processor: RecordProcessor<never>, connection: Connection, options: RunOptions, logger: Logger): Engine {
   checkProcessor(processor);
   const checkpoint = resolveCheckpointOption(options.checkpoint);
   return new Engine(processor, connection, {
@@ -36,14 +45,18 @@ export function createEngine(processor: RecordProcessor, connection: Connection,
     checkpointRetry: checkpoint.retry,
     errors: resolveErrorPolicy(options.errors),
     logger,
+    schema: checkSchema(options.schema),
   });
 }
 
 /**
  * Run a processor as the MultiLangDaemon's child. With the process's own stdio (the
- * normal case) this never returns: the process exits when the daemon is done.
+ * normal case) this never returns: the process exits when the daemon is done. With a
+ * `schema`, the processor's records are typed by it (`record.value`).
  */
-export async function run(processor: RecordProcessor, options: RunOptions = {}): Promise<void> {
+export function run<S extends z.ZodType>(processor: RecordProcessor<z.output<S>>, options: RunOptions & { readonly schema: S }): Promise<void>;
+export function run(processor: RecordProcessor, options?: RunOptions): Promise<void>;
+export async function run(processor: RecordProcessor<never>, options: RunOptions = {}): Promise<void> {
   const ownProcess = options.input === undefined && options.output === undefined;
   // Before anything else can print: from here on only the protocol writer reaches stdout.
   const protocolWrite: WriteFunction = ownProcess

@@ -4,6 +4,7 @@
  * and answers `status`. It sees only a `Connection`, never a stream.
  */
 import type { Logger } from 'pino';
+import type { z } from 'zod';
 import type { BackoffOptions } from '../checkpoint/backoff.js';
 import { backoffDelay, sleep } from '../checkpoint/backoff.js';
 import { LeaseCheckpointer, describeTarget, type CheckpointTarget } from '../checkpoint/checkpointer.js';
@@ -24,6 +25,8 @@ export interface EngineOptions {
   readonly logger: Logger;
   /** Called once the shard id is known, so the host can bind its logger to it. */
   readonly onShardId?: (shardId: string) => void;
+  /** Decodes `record.value`. */
+  readonly schema?: z.ZodType;
 }
 
 /** The processor failed beyond what the error policy allows: the child must exit non-zero. */
@@ -135,7 +138,7 @@ export class Engine {
     }
     const wire = message.records;
     const records = new Array<Record>(wire.length);
-    for (let i = 0; i < wire.length; i++) records[i] = new Record(wire[i]!, this.shardId);
+    for (let i = 0; i < wire.length; i++) records[i] = new Record(wire[i]!, this.shardId, this.options.schema);
     if (records.length > 0) this.lastDelivered = records[records.length - 1]!;
     const millisBehindLatest = message.millisBehindLatest ?? undefined;
     await this.inWindow('processRecords', async () => {

@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import type { WireRecord } from '../protocol/types.js';
 
-export interface KinesisRecord {
+export interface KinesisRecord<T = unknown> {
   /** The payload, decoded from base64 on first access. */
   readonly data: Buffer;
   readonly partitionKey: string;
@@ -15,6 +15,12 @@ export interface KinesisRecord {
   /** Non-zero for user records de-aggregated from one KPL record. */
   readonly subSequenceNumber: number;
   readonly approximateArrivalTimestamp: Date | undefined;
+  /**
+   * The payload decoded by the `schema` given to `run()` (validated and typed), or parsed
+   * as JSON without one. Decoded on first access; a bad payload throws a
+   * `RecordDecodeError` naming the shard, the sequence number and the failing path.
+   */
+  readonly value: T;
   /** The payload as text (UTF-8 unless told otherwise). */
   text(encoding?: BufferEncoding): string;
   /** The payload parsed as JSON; with a zod schema, validated and typed by it. */
@@ -36,13 +42,22 @@ export class RecordDecodeError extends Error {
   }
 }
 
-export class Record implements KinesisRecord {
+export class Record<T = unknown> implements KinesisRecord<T> {
   private decoded: Buffer | undefined;
+  private parsed: { value: T } | undefined;
 
   constructor(
     private readonly wire: WireRecord,
     private readonly shardId = '',
+    private readonly schema?: z.ZodType<T>,
   ) {}
+
+  get value(): T {
+    if (this.parsed === undefined) {
+      this.parsed = { value: this.schema === undefined ? this.json<T>() : (this.json(this.schema) as T) };
+    }
+    return this.parsed.value;
+  }
 
   get data(): Buffer {
     return (this.decoded ??= Buffer.from(this.wire.data, 'base64'));
