@@ -290,3 +290,19 @@ export async function deleteApplicationTables(client: DynamoDBClient, applicatio
     }
   }
 }
+
+/**
+ * The worker holding KCL 3's leader lock (item `Leader` of `<app>-CoordinatorState`,
+ * written by the DynamoDB lock client), or undefined. Only the leader assigns leases;
+ * the lock of a killed leader is held until it expires (~2 minutes).
+ */
+export async function readLeader(client: DynamoDBClient, applicationName: string): Promise<string | undefined> {
+  try {
+    const out = await client.send(new ScanCommand({ TableName: `${applicationName}-CoordinatorState`, ConsistentRead: true }));
+    const item = (out.Items ?? []).find((i) => i.key?.S === 'Leader');
+    return item?.ownerName?.S;
+  } catch (err) {
+    if (err instanceof ResourceNotFoundException) return undefined;
+    throw err;
+  }
+}

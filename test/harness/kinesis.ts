@@ -334,3 +334,49 @@ export async function readAllRecords(client: KinesisClient, streamName: string):
   }
   return all;
 }
+
+export interface Producer {
+  /** Records put so far (in put order). */
+  produced(): readonly PutResult[];
+  /** Stop producing; resolves with everything put. */
+  stop(): Promise<PutResult[]>;
+}
+
+/**
+ * Put `batchSize` records every `intervalMs` until stopped (payloads `<prefix><n>`),
+ * so consumers have work for as long as a scenario needs.
+ */
+export function startProducer(
+  client: KinesisClient,
+  streamName: string,
+  options: { prefix?: string; batchSize?: number; intervalMs?: number; onError?: (err: unknown) => void } = {},
+): Producer {
+  const prefix = options.prefix ?? 'live-';
+  const batchSize = options.batchSize ?? 25;
+  const intervalMs = options.intervalMs ?? 200;
+  const results: PutResult[] = [];
+  let n = 0;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const batch = Array.from({ length: batchSize }, () => {
+        const i = n++;
+        return { data: `${prefix}${i}`, partitionKey: `${prefix}pk-${i}` };
+      });
+      try {
+        results.push(...(await putRecords(client, streamName, batch)).records);
+      } catch (err) {
+        options.onError?.(err);
+      }
+      await sleep(intervalMs);
+    }
+  })();
+  return {
+    produced: () => results,
+    async stop() {
+      stopped = true;
+      await loop;
+      return results;
+    },
+  };
+}
