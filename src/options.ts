@@ -51,6 +51,12 @@ export interface RunOptions {
   readonly logger?: Logger;
   /** A zod schema for every record's payload (JSON): `record.value` is validated and typed by it. */
   readonly schema?: z.ZodType;
+  /**
+   * Warn on stderr when one action has run this long, and again at each multiple.
+   * Default: half of `KCL_TS_TIMEOUT_SECONDS` (set by `kcl-ts run` from the daemon's
+   * `timeoutInSeconds`), else 60. 0 turns the warning off.
+   */
+  readonly hangWarningSeconds?: number;
   /** Read the daemon from here instead of stdin (tests). */
   readonly input?: Readable;
   /** Write to the daemon here instead of stdout (tests). With `input` or `output`, `run` does not exit the process. */
@@ -154,4 +160,21 @@ export function resolveLogLevel(option: unknown, env: string | undefined): LogLe
     return env as LogLevel;
   }
   return 'warn';
+}
+
+/** The hang warning's period in ms, and the daemon's timeout when the environment says it. */
+export function resolveHangWarning(option: unknown, env: string | undefined): { everyMs: number; daemonTimeoutSeconds: number | undefined } {
+  let daemonTimeoutSeconds: number | undefined;
+  if (env !== undefined && env !== '') {
+    const n = Number(env);
+    if (!Number.isFinite(n) || n <= 0) throw new OptionsError(`KCL_TS_TIMEOUT_SECONDS must be a number > 0, got ${JSON.stringify(env)}`);
+    daemonTimeoutSeconds = n;
+  }
+  if (option !== undefined) {
+    if (typeof option !== 'number' || !Number.isFinite(option) || option < 0) {
+      throw new OptionsError(`option hangWarningSeconds must be a number ≥ 0, got ${JSON.stringify(option)}`);
+    }
+    return { everyMs: option * 1000, daemonTimeoutSeconds };
+  }
+  return { everyMs: daemonTimeoutSeconds === undefined ? 60_000 : (daemonTimeoutSeconds * 1000) / 2, daemonTimeoutSeconds };
 }

@@ -14,7 +14,7 @@ import { StreamMessageReader } from './engine/reader.js';
 import { StreamMessageWriter, type WriteFunction } from './engine/writer.js';
 import { createLogger, setLogger } from './log/logger.js';
 import { guardStdout } from './log/stdout-guard.js';
-import { OptionsError, resolveCheckpointOption, resolveErrorPolicy, resolveLogLevel, type RunOptions } from './options.js';
+import { OptionsError, resolveCheckpointOption, resolveErrorPolicy, resolveHangWarning, resolveLogLevel, type RunOptions } from './options.js';
 import type { RecordProcessor } from './processor.js';
 
 export function checkProcessor(processor: unknown): asserts processor is RecordProcessor {
@@ -40,7 +40,10 @@ function checkSchema(schema: unknown): z.ZodType | undefined {
 export function createEngine(processor: RecordProcessor<never>, connection: Connection, options: RunOptions, logger: Logger): Engine {
   checkProcessor(processor);
   const checkpoint = resolveCheckpointOption(options.checkpoint);
+  const hang = resolveHangWarning(options.hangWarningSeconds, process.env.KCL_TS_TIMEOUT_SECONDS);
   return new Engine(processor, connection, {
+    hangWarningMs: hang.everyMs,
+    daemonTimeoutSeconds: hang.daemonTimeoutSeconds,
     policy: new CheckpointPolicy(checkpoint.policy),
     checkpointRetry: checkpoint.retry,
     errors: resolveErrorPolicy(options.errors),

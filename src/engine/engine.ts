@@ -27,6 +27,10 @@ export interface EngineOptions {
   readonly onShardId?: (shardId: string) => void;
   /** Decodes `record.value`. */
   readonly schema?: z.ZodType;
+  /** Warn (and repeat) when one action takes longer than this; 0 turns it off. */
+  readonly hangWarningMs?: number;
+  /** The daemon's `timeoutInSeconds`, when known, for the warning's text. */
+  readonly daemonTimeoutSeconds?: number;
 }
 
 /** The processor failed beyond what the error policy allows: the child must exit non-zero. */
@@ -85,6 +89,36 @@ export class Engine {
   }
 
   private async dispatch(message: IncomingAction): Promise<void> {
+    const watch = this.watch(message.action);
+    try {
+      await this.handle(message);
+    } finally {
+      if (watch !== undefined) clearInterval(watch);
+    }
+  }
+
+  /**
+   * A handler that never returns would leave the daemon waiting until its
+   * `timeoutInSeconds` halts the whole worker (or forever, without one): say so early.
+   */
+  private watch(action: string): NodeJS.Timeout | undefined {
+    const every = this.options.hangWarningMs ?? 0;
+    if (every <= 0) return undefined;
+    const started = Date.now();
+    const limit = this.options.daemonTimeoutSeconds;
+    const timer = setInterval(() => {
+      const seconds = Math.round((Date.now() - started) / 1000);
+      this.logger.warn(
+        { action, seconds, timeoutInSeconds: limit },
+        `${action} has not finished after ${seconds} s` +
+          (limit === undefined ? ': the daemon is waiting for its status' : `: the daemon halts the whole worker at timeoutInSeconds = ${limit}`),
+      );
+    }, every);
+    timer.unref();
+    return timer;
+  }
+
+  private async handle(message: IncomingAction): Promise<void> {
     if ('unknown' in message) {
       this.logger.warn({ action: message.action }, `unknown action "${message.action}": answered with status, nothing else done`);
       return this.connection.status(message.action);

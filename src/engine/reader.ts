@@ -1,12 +1,16 @@
 /**
  * Message sources: where the connection gets the daemon's messages from. The stream
- * reader frames stdin into lines with `readline` and parses each; the array source
- * feeds messages from memory (in-process replay). Parse errors are queued in line
- * order, so messages before a bad line are still handled first.
+ * reader frames stdin into lines on Buffers (a `processRecords` line can exceed 13 MB:
+ * `readline` would decode every chunk to a string, run a regex over it and concatenate
+ * the pieces; here chunks are only scanned for `\n`, joined once and decoded once) and
+ * parses each; the array source feeds messages from memory (in-process replay). Parse
+ * errors are queued in line order, so messages before a bad line are still handled first.
  */
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { parseLine, type ParsedMessage } from '../protocol/parse.js';
+
+const NEWLINE = 0x0a;
+const CR = 0x0d;
 
 export interface MessageSource {
   /** The next message; `undefined` at end of input. Rejects with a `ProtocolError` on a bad line. */
@@ -20,22 +24,58 @@ export class StreamMessageReader implements MessageSource {
   private waiter: ((entry: Entry) => void) | undefined;
   private ended = false;
 
+  /** The pieces of the line being received (chunks without a newline yet). */
+  private parts: Buffer[] = [];
+  private partsLength = 0;
+
   constructor(input: Readable) {
-    // crlfDelay: Infinity makes a \r\n pair one line ending even if split across chunks.
-    const lines = createInterface({ input, crlfDelay: Infinity, terminal: false });
-    lines.on('line', (line) => {
-      let entry: Entry;
-      try {
-        const message = parseLine(line);
-        if (message === undefined) return;
-        entry = { message };
-      } catch (error) {
-        entry = { error: error as Error };
-      }
-      this.push(entry);
+    input.on('data', (chunk: Buffer | string) => this.onData(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk));
+    input.on('end', () => {
+      if (this.partsLength > 0) this.onLine(this.takeParts(Buffer.alloc(0)));
+      this.push({ end: true });
     });
-    lines.on('close', () => this.push({ end: true }));
+    input.on('close', () => this.push({ end: true }));
     input.on('error', (error) => this.push({ error }));
+  }
+
+  private onData(chunk: Buffer): void {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(NEWLINE, start);
+      if (nl === -1) break;
+      const piece = chunk.subarray(start, nl);
+      this.onLine(this.partsLength > 0 ? this.takeParts(piece) : piece);
+      start = nl + 1;
+    }
+    if (start < chunk.length) {
+      const rest = start === 0 ? chunk : chunk.subarray(start);
+      this.parts.push(rest);
+      this.partsLength += rest.length;
+    }
+  }
+
+  /** The line so far plus its last piece, as one Buffer (the only copy a long line gets). */
+  private takeParts(last: Buffer): Buffer {
+    const parts = this.parts;
+    if (last.length > 0) parts.push(last);
+    const line = parts.length === 1 ? parts[0]! : Buffer.concat(parts, this.partsLength + last.length);
+    this.parts = [];
+    this.partsLength = 0;
+    return line;
+  }
+
+  private onLine(bytes: Buffer): void {
+    // "\r\n" is one line ending, as with readline's crlfDelay: Infinity.
+    const end = bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length;
+    let entry: Entry;
+    try {
+      const message = parseLine(bytes.toString('utf8', 0, end));
+      if (message === undefined) return;
+      entry = { message };
+    } catch (error) {
+      entry = { error: error as Error };
+    }
+    this.push(entry);
   }
 
   private push(entry: Entry): void {
