@@ -5,14 +5,15 @@
  *
  * Env: BENCH_REPS (default 3), BENCH_QUICK=1 (1 rep, fewer batches: a smoke test),
  * BENCH_ONLY=kind,kind (subset of children), BENCH_SKIP=extras (throughput only),
- * BENCH_PYTHON (interpreter for the kclpy venv).
+ * BENCH_PYTHON (interpreter for the kclpy venv), BENCH_BASELINE=<other checkout>/dist (adds
+ * `ours-base`: that build of kcl-ts, for before/after numbers).
  */
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BenchDaemon, memory } from './daemon.mjs';
 import { setupKclpy } from './kclpy.mjs';
 import { fleetSvg, throughputSvg } from './chart.mjs';
@@ -83,6 +84,11 @@ function kinds(kclpy) {
     { id: 'ours-ckpt', label: 'kcl-ts + checkpoint every batch', cmd: node, args: [join(children, 'ours.mjs')], env: { BENCH_MODE: 'checkpoint' } },
     { id: 'aws-kcl', label: 'aws-kcl 2.3.2', cmd: node, args: [join(children, 'aws-kcl.cjs')] },
   ];
+  if (process.env.BENCH_BASELINE) {
+    // Another build of kcl-ts (a checkout's dist/ directory) measured beside this one.
+    const dist = join(process.env.BENCH_BASELINE, 'index.js');
+    list.push({ id: 'ours-base', label: `kcl-ts baseline (${process.env.BENCH_BASELINE})`, cmd: node, args: [join(children, 'ours.mjs')], env: { BENCH_DIST: pathToFileURL(dist).href } });
+  }
   if (!kclpy.skip) list.push({ id: 'kclpy', label: 'amazon_kclpy 3.2.0', cmd: kclpy.python, args: [join(children, 'kclpy_child.py')], env: { PYTHONPATH: kclpy.pythonPath } });
   return only ? list.filter((k) => only.includes(k.id)) : list;
 }
@@ -316,4 +322,33 @@ async function main() {
   process.stdout.write(`\n${md.join('\n')}\n\nwrote bench/results/latest.json, latest.md, throughput.svg${result.fleet ? ', fleet.svg' : ''} (${result.durationSec.toFixed(0)} s)\n`);
 }
 
-await main();
+/** `node scripts/bench/bench.mjs profile <kind> <shape#>`: one run under `node --cpu-prof`, top self times. */
+async function profile(kindId, shapeIndex) {
+  const kclpy = kindId === 'kclpy' ? setupKclpy(log) : { skip: 'not needed' };
+  const kind = kinds(kclpy).find((k) => k.id === kindId);
+  if (kind === undefined) throw new Error(`unknown child ${kindId}`);
+  const shape = buildShape(SHAPES[Number(shapeIndex)]);
+  const dir = join(root, 'bench', 'profiles');
+  mkdirSync(dir, { recursive: true });
+  const profiled = { ...kind, args: kind.cmd === node ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${kindId}-${shapeIndex}.cpuprofile`, ...kind.args] : kind.args };
+  const r = await measure(profiled, shape);
+  log(`${kindId} ${shape.id}: ${Math.round(r.recordsPerSec)} records/s (profiled)`);
+  const prof = JSON.parse(readFileSync(join(dir, `${kindId}-${shapeIndex}.cpuprofile`), 'utf8'));
+  const self = new Map();
+  const dt = prof.timeDeltas;
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const ms = new Map();
+  prof.samples.forEach((id, i) => ms.set(id, (ms.get(id) ?? 0) + (dt[i] ?? 0) / 1000));
+  let total = 0;
+  for (const [id, t] of ms) {
+    const f = byId.get(id).callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + t);
+    total += t;
+  }
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 25);
+  process.stdout.write(`self time, ${total.toFixed(0)} ms sampled:\n${top.map(([k, t]) => `${((t / total) * 100).toFixed(1).padStart(5)}%  ${t.toFixed(0).padStart(6)} ms  ${k}`).join('\n')}\n`);
+}
+
+if (process.argv[2] === 'profile') await profile(process.argv[3], process.argv[4] ?? '3');
+else await main();

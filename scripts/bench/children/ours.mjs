@@ -1,7 +1,8 @@
 // kcl-ts (the built package, as `node dist/app.js` would run it) with a batch processor
 // that touches every record's data. BENCH_MODE=checkpoint: also checkpoint after every
 // batch. BENCH_MODE=rtt: checkpoint at every record and report the round trips on stderr.
-import { run } from '../../../dist/index.js';
+// BENCH_DIST: another build of kcl-ts (the bench's BENCH_BASELINE, for before/after numbers).
+const { run } = await import(process.env.BENCH_DIST ?? '../../../dist/index.js');
 
 const mode = process.env.BENCH_MODE ?? 'touch';
 let sink = 0;
