@@ -14,6 +14,7 @@ import { StreamMessageReader } from './engine/reader.js';
 import { StreamMessageWriter, type WriteFunction } from './engine/writer.js';
 import { createLogger, setLogger } from './log/logger.js';
 import { guardStdout } from './log/stdout-guard.js';
+import { maskSecrets } from './log/redact.js';
 import { OptionsError, resolveCheckpointOption, resolveErrorPolicy, resolveHangWarning, resolveLogLevel, type RunOptions } from './options.js';
 import type { RecordProcessor } from './processor.js';
 
@@ -92,8 +93,8 @@ function fail(err: unknown, logger: Logger | undefined): never {
   const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   const cause = err instanceof Error && err.cause instanceof Error && err.cause.stack ? `\n  caused by ${err.cause.stack.split('\n').slice(0, 4).join('\n  ')}` : '';
   // One line a human reads in the daemon's log (which prefixes every stderr line).
-  writeSync(2, `kcl-ts: fatal: ${text.replace(/\n/g, ' ')}\n`);
-  if (cause !== '' && process.env.KCL_LOG_FILE === undefined) writeSync(2, `kcl-ts: ${cause.trim()}\n`);
+  writeSync(2, `kcl-ts: fatal: ${maskSecrets(text.replace(/\n/g, ' '))}\n`);
+  if (cause !== '' && process.env.KCL_LOG_FILE === undefined) writeSync(2, `kcl-ts: ${maskSecrets(cause.trim())}\n`);
   logger?.fatal({ err }, text);
   logger?.flush();
   process.exit(1);

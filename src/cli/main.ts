@@ -4,6 +4,7 @@
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { maskSecrets } from '../log/redact.js';
 import { COMMANDS } from './commands/index.js';
 import { UsageError, type CliIO, type Command } from './types.js';
 
@@ -46,7 +47,9 @@ function defaultIO(): CliIO {
 }
 
 /** Run the CLI; resolves with the exit status (0 ok, 1 failure, 2 usage error). */
-export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+export async function main(argv: string[], rawIO: CliIO = defaultIO()): Promise<number> {
+  // Every message kcl-ts prints (help, diagnostics, errors) is masked for secrets.
+  const io: CliIO = { ...rawIO, stdout: (s) => rawIO.stdout(maskSecrets(s)), stderr: (s) => rawIO.stderr(maskSecrets(s)) };
   const [first, ...rest] = argv;
   if (first === undefined) {
     io.stderr(topLevelHelp());
