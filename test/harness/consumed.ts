@@ -49,12 +49,16 @@ export function duplicates(events: readonly ConsumedEvent[]): string[] {
 
 /**
  * Per-shard order violations among the records of one child process (one lease
- * lifetime): each must deliver its shard in increasing sequence order.
+ * lifetime): each must deliver its shard in increasing sequence order (a retry after a
+ * `throw` event starts over).
  */
 export function orderViolations(events: readonly ConsumedEvent[]): string[] {
   const last = new Map<number, string>();
   const problems: string[] = [];
-  for (const e of consumedRecords(events)) {
+  for (const e of events) {
+    // a processor that threw gets its batch again (the error policy's retry)
+    if (e.ev === 'throw') last.delete(e.pid);
+    if (e.ev !== 'record') continue;
     const prev = last.get(e.pid);
     if (prev !== undefined && compareSequenceNumbers(prev, e.seq!) >= 0) {
       problems.push(`${e.shard} pid ${e.pid}: ${e.seq} after ${prev}`);

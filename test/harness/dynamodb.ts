@@ -9,6 +9,7 @@
 import path from 'node:path';
 import {
   CreateTableCommand,
+  DeleteItemCommand,
   DeleteTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
@@ -303,6 +304,27 @@ export async function readLeader(client: DynamoDBClient, applicationName: string
     return item?.ownerName?.S;
   } catch (err) {
     if (err instanceof ResourceNotFoundException) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Delete KCL 3's leader lock, as if it had expired. A daemon that dies without a clean
+ * shutdown keeps the lock ~2 minutes; until then no worker assigns unowned leases, so a
+ * restart idles that long. Tests use this to skip the wait; production just waits.
+ */
+export async function releaseLeaderLock(client: DynamoDBClient, applicationName: string): Promise<boolean> {
+  try {
+    const out = await client.send(
+      new DeleteItemCommand({
+        TableName: `${applicationName}-CoordinatorState`,
+        Key: { key: { S: 'Leader' } },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return out.Attributes !== undefined;
+  } catch (err) {
+    if (err instanceof ResourceNotFoundException) return false;
     throw err;
   }
 }
