@@ -61,6 +61,7 @@ export interface ChildEnd {
 }
 
 interface ChildHandle {
+  pid: number | undefined;
   stdin: NodeJS.WritableStream;
   stdout: NodeJS.ReadableStream;
   ended: Promise<ChildEnd>;
@@ -101,7 +102,7 @@ export class FakeDaemon {
     });
     proc.stdin!.on('error', () => undefined); // a child that died is reported by the waits, not by EPIPE
     return new FakeDaemon(
-      { stdin: proc.stdin!, stdout: proc.stdout!, ended, stderr: () => stderr, kill: () => proc.kill('SIGKILL') },
+      { pid: proc.pid, stdin: proc.stdin!, stdout: proc.stdout!, ended, stderr: () => stderr, kill: () => proc.kill('SIGKILL') },
       options,
     );
   }
@@ -120,7 +121,7 @@ export class FakeDaemon {
       },
     );
     void ended.then(() => stdout.end());
-    return new FakeDaemon({ stdin, stdout, ended, stderr: () => errorText, kill: () => stdin.destroy() }, options);
+    return new FakeDaemon({ pid: undefined, stdin, stdout, ended, stderr: () => errorText, kill: () => stdin.destroy() }, options);
   }
 
   get daemonState(): DaemonState {
@@ -206,6 +207,11 @@ export class FakeDaemon {
 
   kill(): void {
     this.child.kill();
+  }
+
+  /** The child's process id (undefined in-process). */
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   get stderr(): string {
