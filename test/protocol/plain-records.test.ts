@@ -1,0 +1,124 @@
+/**
+ * The hot path's check for `processRecords` (`isPlainProcessRecords` /
+ * `isPlainWireRecord` in src/protocol/parse.ts) must accept exactly what the zod schemas
+ * accept, with zod's output equal to the input: the schemas stay the single declaration
+ * of the wire format. Lines are generated as JSON text so number edge cases (1e999,
+ * 2^53 + 1, 1.5, -0, exponents) reach JSON.parse as the daemon's text would.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isPlainWireRecord, parseLine } from '../../src/protocol/parse.js';
+import { ProcessRecordsSchema, RecordSchema } from '../../src/protocol/types.js';
+
+const strings = ['""', '"QUJD"', '"pk-1"', '"496805059938058446063373365025007575013667902874441482260"', '"é\\u0000\\n"'];
+const numbers = ['0', '-0', '1', '-1', '1.5', '1e3', '1E+2', '2.5e-3', '9007199254740991', '9007199254740993', '-9007199254740993', '1e999', '-1e999', '1732400000000'];
+const others = ['null', 'true', 'false', '[]', '{}', '"record"', '"RECORD"', '[1]', '{"a":1}'];
+const anyValue = fc.constantFrom(...strings, ...numbers, ...others);
+const stringValue = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...strings) }, { weight: 1, arbitrary: anyValue });
+const numberValue = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...numbers, 'null') }, { weight: 1, arbitrary: anyValue });
+const actionValue = fc.oneof({ weight: 6, arbitrary: fc.constant('"record"') }, { weight: 1, arbitrary: anyValue });
+const extraKey = fc.constantFrom('explicitHashKey', '__proto__', 'constructor', 'toString', 'data2', 'action ');
+
+/** A record as JSON text: known keys in a shuffled order, each maybe missing, maybe an extra key, maybe a duplicate. */
+const recordText = fc
+  .record({
+    data: fc.option(stringValue, { freq: 8 }),
+    partitionKey: fc.option(stringValue, { freq: 8 }),
+    sequenceNumber: fc.option(stringValue, { freq: 8 }),
+    approximateArrivalTimestamp: fc.option(numberValue, { freq: 3 }),
+    subSequenceNumber: fc.option(numberValue, { freq: 3 }),
+    action: fc.option(actionValue, { freq: 3 }),
+    extra: fc.option(fc.tuple(extraKey, anyValue), { freq: 1 }),
+    duplicate: fc.option(fc.tuple(fc.constantFrom('data', 'subSequenceNumber', 'action'), anyValue), { freq: 1 }),
+    seed: fc.integer(),
+  })
+  .map(({ extra, duplicate, seed, ...known }) => {
+    const pairs: [string, string][] = Object.entries(known).filter((e): e is [string, string] => e[1] !== null);
+    if (extra !== null) pairs.push(extra);
+    if (duplicate !== null) pairs.push(duplicate);
+    // A deterministic shuffle from the seed (key order must never matter).
+    pairs.sort((a, b) => ((hash(a[0]) ^ seed) & 0xff) - ((hash(b[0]) ^ seed) & 0xff));
+    return `{${pairs.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
+  });
+
+const recordOrNot = fc.oneof({ weight: 10, arbitrary: recordText }, { weight: 1, arbitrary: anyValue });
+
+const lineText = fc
+  .record({
+    records: fc.oneof({ weight: 10, arbitrary: fc.array(recordOrNot, { maxLength: 5 }).map((rs) => `[${rs.join(',')}]`) }, { weight: 1, arbitrary: anyValue }),
+    millisBehindLatest: fc.option(numberValue, { freq: 4 }),
+    extra: fc.option(fc.tuple(extraKey, anyValue), { freq: 1 }),
+  })
+  .map(({ records, millisBehindLatest, extra }) => {
+    let line = `{"action":"processRecords","records":${records}`;
+    if (millisBehindLatest !== null) line += `,"millisBehindLatest":${millisBehindLatest}`;
+    if (extra !== null) line += `,${JSON.stringify(extra[0])}:${extra[1]}`;
+    return `${line}}`;
+  });
+
+function hash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+function zodOnly(line: string): { ok: true; data: unknown } | { ok: false } {
+  const result = ProcessRecordsSchema.safeParse(JSON.parse(line));
+  return result.success ? { ok: true, data: result.data } : { ok: false };
+}
+
+describe('the processRecords fast check and the zod schemas accept and reject the same inputs', () => {
+  it('isPlainWireRecord(x) implies RecordSchema accepts x and outputs x; RecordSchema accepting x with only its keys implies isPlainWireRecord(x)', () => {
+    fc.assert(
+      fc.property(recordOrNot, (text) => {
+        const value: unknown = JSON.parse(text);
+        const zod = RecordSchema.safeParse(value);
+        const fast = isPlainWireRecord(value);
+        if (fast) {
+          expect(zod.success).toBe(true);
+          expect(zod.data).toEqual(value);
+        }
+        const onlyKnownKeys =
+          value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).every((k) => k in RecordSchema.shape);
+        if (zod.success && onlyKnownKeys) expect(fast).toBe(true);
+        if (!zod.success) expect(fast).toBe(false);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('parseLine accepts exactly the processRecords lines zod accepts, with the same result, and rejects the rest naming the action', () => {
+    fc.assert(
+      fc.property(lineText, (line) => {
+        const expected = zodOnly(line);
+        if (expected.ok) {
+          expect(parseLine(line)).toEqual(expected.data);
+        } else {
+          expect(() => parseLine(line)).toThrow(/^processRecords: field "/);
+        }
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('covers both outcomes and the edge cases by example', () => {
+    const ok = '{"action":"processRecords","records":[{"data":"QUJD","partitionKey":"p","sequenceNumber":"1","approximateArrivalTimestamp":1732400000000,"subSequenceNumber":0,"action":"record"}],"millisBehindLatest":0}';
+    expect(parseLine(ok)).toEqual(JSON.parse(ok));
+    const bad = [
+      ['"subSequenceNumber":1.5', 'records[0].subSequenceNumber'],
+      ['"subSequenceNumber":9007199254740993', 'records[0].subSequenceNumber'],
+      ['"approximateArrivalTimestamp":1e999', 'records[0].approximateArrivalTimestamp'],
+      ['"action":"RECORD"', 'records[0].action'],
+      ['"data":null', 'records[0].data'],
+    ] as const;
+    for (const [field, path] of bad) {
+      const line = `{"action":"processRecords","records":[{"data":"QUJD","partitionKey":"p","sequenceNumber":"1",${field}}]}`;
+      expect(() => parseLine(line)).toThrow(`processRecords: field "${path}"`);
+    }
+    // An extra key is not an error: zod strips it (the slow path), the result has the known keys only.
+    expect(parseLine('{"action":"processRecords","records":[{"data":"","partitionKey":"p","sequenceNumber":"1","explicitHashKey":"9"}],"x":1}')).toEqual({
+      action: 'processRecords',
+      records: [{ data: '', partitionKey: 'p', sequenceNumber: '1' }],
+    });
+  });
+});
