@@ -398,12 +398,24 @@ export function killAllSync(): void {
 }
 
 let handlersInstalled = false;
+let handleSignals = true;
+
+/**
+ * For programs with their own SIGINT/SIGTERM handling (e.g. a graceful first Ctrl-C):
+ * call before spawning anything. Exit and crash clean-up stay installed; calling
+ * `killAllSync()` on the way out is then the caller's job.
+ */
+export function leaveSignalsToCaller(): void {
+  handleSignals = false;
+}
+
 function installExitHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
   process.on('exit', killAllSync);
   // Does not change Node's default crash behaviour; only cleans up on the way.
   process.on('uncaughtExceptionMonitor', killAllSync);
+  if (!handleSignals) return;
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const handler = (): void => {
       killAllSync();
