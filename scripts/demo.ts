@@ -59,15 +59,20 @@ const say = (msg: string): void => {
 // --- signals: first Ctrl-C → graceful stop, second → kill everything
 leaveSignalsToCaller();
 let interrupted = false;
+let interruptedAt = 0;
 let daemon: KclDaemon | undefined;
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(sig, () => {
+    // Ctrl-C reaches npm, tsx and us at once, and tsx relays it: one press can arrive
+    // twice. Only a signal a second later counts as "again".
+    if (interrupted && Date.now() - interruptedAt < 1000) return;
     if (interrupted) {
       say(`${sig} again: killing everything`);
       killAllSync();
       process.exit(130);
     }
     interrupted = true;
+    interruptedAt = Date.now();
     say(`${sig}: stopping gracefully (again to kill everything)`);
   });
 }
