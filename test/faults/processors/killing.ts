@@ -1,0 +1,137 @@
+/**
+ * A recording processor (same lines as test/e2e/processors/recording.ts) that checkpoints
+ * by hand and SIGKILLs its own process at a chosen point, for the fault-injection suite.
+ *
+ *   E2E_OUTPUT               file to append to (required)
+ *   E2E_RUN                  a label copied into every line
+ *   FAULT_CHECKPOINT_EVERY   checkpoint every N records (default 20); each confirmed
+ *                            checkpoint is written as an `checkpointed` line
+ *   FAULT_KILL_AT            `batch` | `checkpoint` | `shardEnded` (unset: never kill)
+ *   FAULT_KILL_AFTER         batch: kill at this child's Nth record (mid-batch, after the
+ *                            records before it were recorded); checkpoint: kill while this
+ *                            child's Nth checkpoint is in flight (sent, not yet answered)
+ *   FAULT_TOKEN              a file created (O_EXCL) by the one child that kills: at most
+ *                            one kill per daemon run, whichever shard gets there first
+ *   FAULT_SLEEP_MS           sleep this long in each non-empty batch (hang tests)
+ */
+import { appendFileSync, closeSync, openSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  run,
+  type InitializeInput,
+  type ProcessRecordsInput,
+  type RecordProcessor,
+  type ShardEndedInput,
+} from '../../../src/index.js';
+
+const output = process.env.E2E_OUTPUT;
+if (!output) {
+  process.stderr.write('killing processor: E2E_OUTPUT is not set\n');
+  process.exit(2);
+}
+const runLabel = process.env.E2E_RUN ?? '';
+const checkpointEvery = Number(process.env.FAULT_CHECKPOINT_EVERY ?? '20');
+const killAt = process.env.FAULT_KILL_AT ?? '';
+const killAfter = Number(process.env.FAULT_KILL_AFTER ?? '1');
+const token = process.env.FAULT_TOKEN;
+const sleepMs = Number(process.env.FAULT_SLEEP_MS ?? '0');
+
+function emit(lines: object[]): void {
+  if (lines.length === 0) return;
+  appendFileSync(output!, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+}
+
+/** Only one child per daemon run kills itself. */
+function claimKill(): boolean {
+  if (!token) return true;
+  try {
+    closeSync(openSync(token, 'wx'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+class KillingProcessor implements RecordProcessor {
+  private shardId = '?';
+  private records = 0;
+  private checkpoints = 0;
+
+  private event(ev: string, extra: object = {}): void {
+    emit([{ ev, shard: this.shardId, pid: process.pid, run: runLabel, t: Date.now(), ...extra }]);
+  }
+
+  private die(at: string, extra: object = {}): never {
+    this.event('kill', { at, ...extra });
+    process.kill(process.pid, 'SIGKILL');
+    // SIGKILL is delivered before this line runs; satisfy the type checker
+    throw new Error('unreachable');
+  }
+
+  initialize(input: InitializeInput): void {
+    this.shardId = input.shardId;
+    this.event('initialize', { seq: input.sequenceNumber, sub: input.subSequenceNumber });
+  }
+
+  async processRecords(input: ProcessRecordsInput): Promise<void> {
+    if (input.records.length === 0) return;
+    let lines: object[] = [];
+    for (const record of input.records) {
+      this.records += 1;
+      if (killAt === 'batch' && this.records === killAfter && claimKill()) {
+        emit(lines);
+        this.die('batch', { seq: record.sequenceNumber });
+      }
+      lines.push({
+        ev: 'record',
+        shard: this.shardId,
+        seq: record.sequenceNumber,
+        sub: record.subSequenceNumber,
+        data: record.text(),
+        pid: process.pid,
+        run: runLabel,
+      });
+      if (this.records % checkpointEvery === 0) {
+        emit(lines);
+        lines = [];
+        this.checkpoints += 1;
+        const confirmed = input.checkpointer.checkpoint(record);
+        if (killAt === 'checkpoint' && this.checkpoints === killAfter && claimKill()) {
+          // the checkpoint line is on the pipe; die before (or as) the answer comes back
+          await new Promise((resolve) => setImmediate(resolve));
+          this.die('checkpoint', { seq: record.sequenceNumber });
+        }
+        await confirmed;
+        this.event('checkpointed', { seq: record.sequenceNumber, sub: record.subSequenceNumber });
+      }
+    }
+    emit(lines);
+    if (sleepMs > 0) {
+      this.event('sleep', { ms: sleepMs });
+      await sleep(sleepMs);
+    }
+  }
+
+  leaseLost(): void {
+    this.event('leaseLost');
+  }
+
+  shardEnded(_input: ShardEndedInput): void {
+    this.event('shardEnded');
+    if (killAt === 'shardEnded' && claimKill()) this.die('shardEnded');
+  }
+
+  shutdownRequested(): void {
+    this.event('shutdownRequested');
+  }
+}
+
+process.on('exit', (code) => {
+  try {
+    appendFileSync(output, `${JSON.stringify({ ev: 'exit', shard: '?', pid: process.pid, run: runLabel, code, t: Date.now() })}\n`);
+  } catch {
+    /* nothing to do */
+  }
+});
+
+await run(new KillingProcessor(), { checkpoint: 'manual', logLevel: 'warn' });
