@@ -6,6 +6,7 @@
  * parses each; the array source feeds messages from memory (in-process replay). Parse
  * errors are queued in line order, so messages before a bad line are still handled first.
  */
+import { isAscii } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { parseLine, type ParsedMessage } from '../protocol/parse.js';
 
@@ -66,10 +67,12 @@ export class StreamMessageReader implements MessageSource {
 
   private onLine(bytes: Buffer): void {
     // "\r\n" is one line ending, as with readline's crlfDelay: Infinity.
-    const end = bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length;
+    const line = bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.subarray(0, bytes.length - 1) : bytes;
+    // Base64 payloads make a batch ASCII: then latin1 is the same text, decoded ~4x faster.
+    const text = isAscii(line) ? line.toString('latin1') : line.toString('utf8');
     let entry: Entry;
     try {
-      const message = parseLine(bytes.toString('utf8', 0, end));
+      const message = parseLine(text);
       if (message === undefined) return;
       entry = { message };
     } catch (error) {
