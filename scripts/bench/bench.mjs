@@ -3,7 +3,7 @@
  * run, under a daemon as strict as the Java one. Prints a table, writes
  * bench/results/latest.json (+ a timestamped copy), throughput.svg and fleet.svg.
  *
- * Env: BENCH_REPS (default 3), BENCH_QUICK=1 (1 rep, fewer batches: a smoke test),
+ * Env: BENCH_REPS (default 5), BENCH_QUICK=1 (1 rep, fewer batches: a smoke test),
  * BENCH_ONLY=kind,kind (subset of children), BENCH_SKIP=extras (throughput only),
  * BENCH_PYTHON (interpreter for the kclpy venv), BENCH_BASELINE=<other checkout>/dist (adds
  * `ours-base`: that build of kcl-ts, for before/after numbers).
@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
-import { cpus, totalmem, release } from 'node:os';
+import { cpus, loadavg, totalmem, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BenchDaemon, memory } from './daemon.mjs';
@@ -22,7 +22,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const children = join(here, 'children');
 const quick = process.env.BENCH_QUICK === '1';
-const reps = Number(process.env.BENCH_REPS ?? (quick ? 1 : 3));
+const reps = Number(process.env.BENCH_REPS ?? (quick ? 1 : 5));
 const only = process.env.BENCH_ONLY?.split(',');
 const skipExtras = process.env.BENCH_SKIP === 'extras';
 const log = (s) => process.stderr.write(`${s}\n`);
@@ -269,6 +269,8 @@ function machine() {
 
 async function main() {
   const started = new Date();
+  const loadStart = loadavg().map((x) => Math.round(x * 100) / 100);
+  if (loadStart[0] > cpus().length) log(`NOTE: load average ${loadStart[0]} on ${cpus().length} cores: other work will add noise`);
   const kclpy = setupKclpy(log);
   if (kclpy.skip) log(`NOTE: ${kclpy.skip}`);
   const kindList = kinds(kclpy);
@@ -296,6 +298,7 @@ async function main() {
     result.fleet = await fleet(kindList);
   }
   result.durationSec = (Date.now() - started.getTime()) / 1000;
+  result.loadAverage = { start: loadStart, end: loadavg().map((x) => Math.round(x * 100) / 100) };
 
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
@@ -304,7 +307,7 @@ async function main() {
   writeFileSync(join(dir, `bench-${started.toISOString().replace(/[:.]/g, '-')}.json`), json);
   writeFileSync(join(dir, 'throughput.svg'), throughputSvg(result));
   if (result.fleet) writeFileSync(join(dir, 'fleet.svg'), fleetSvg(result));
-  const md = [`Machine: ${result.machine.cpu}, ${result.machine.cores} cores, ${result.machine.memGB} GB, Linux ${result.machine.kernel}, Node ${result.machine.node}, ${result.kclpy.python ?? 'no Python'}; ${reps} repetitions, medians.`, '', table(result, kindList)];
+  const md = [`Machine: ${result.machine.cpu}, ${result.machine.cores} cores, ${result.machine.memGB} GB, Linux ${result.machine.kernel}, Node ${result.machine.node}, ${result.kclpy.python ?? 'no Python'}; ${reps} repetitions, medians; load average ${result.loadAverage.start[0]} at start, ${result.loadAverage.end[0]} at end.`, '', table(result, kindList)];
   if (result.checkpointRtt) {
     md.push('', '| checkpoint round trip | p50 ms | p99 ms |', '|---|---:|---:|');
     for (const [id, r] of Object.entries(result.checkpointRtt)) md.push(`| ${id} | ${fmt(r.p50Ms, 3)} | ${fmt(r.p99Ms, 3)} |`);
