@@ -1,0 +1,75 @@
+/**
+ * A processor that hangs, with the real daemon started by `kcl-ts run`: the properties set
+ * `timeoutInSeconds`, `kcl-ts run` passes it to the children (KCL_TS_TIMEOUT_SECONDS), and
+ * the child warns on stderr at half of it. The daemon copies the warning into its output
+ * before it halts the worker at the full timeout.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readEvents } from '../harness/consumed.js';
+import { fastProperties, startKclTsRun, startStandIns, tsxExecutable, type StandIns } from '../harness/kcl.js';
+import { putRecords } from '../harness/kinesis.js';
+import { stopAll, waitFor } from '../harness/processes.js';
+
+const STREAM = 'slow';
+const APP = 'faults-hang-app';
+const TIMEOUT_SECONDS = 10;
+
+describe('a hanging processor under the real daemon', () => {
+  let env: StandIns;
+  let output: string;
+
+  beforeAll(async () => {
+    env = await startStandIns({
+      streams: [{ name: STREAM, shards: 1 }],
+      leaseTables: [{ applicationName: APP, streamName: STREAM }],
+    });
+    output = path.join(env.workDir, 'consumed.jsonl');
+  });
+
+  afterAll(async () => {
+    await stopAll();
+  });
+
+  it(`warns at timeoutInSeconds / 2 = ${TIMEOUT_SECONDS / 2} s, in the daemon's output, before the daemon halts`, async () => {
+    await putRecords(env.kinesis.client, STREAM, Array.from({ length: 10 }, (_, i) => ({ data: `s-${i}`, partitionKey: `k-${i}` })));
+    const d = await startKclTsRun({
+      name: 'kcl-ts-run-hang',
+      jarDir: env.kclJarDir,
+      workDir: env.workDir,
+      properties: {
+        ...fastProperties({
+          streamName: STREAM,
+          applicationName: APP,
+          kinesisEndpoint: env.kinesis.endpoint,
+          dynamoDBEndpoint: env.dynamo.endpoint,
+          executableName: tsxExecutable('test/faults/processors/killing.ts'),
+          workerId: 'worker-1',
+        }),
+        timeoutInSeconds: TIMEOUT_SECONDS,
+      },
+      env: { E2E_OUTPUT: output, E2E_RUN: 'hang', FAULT_SLEEP_MS: String(TIMEOUT_SECONDS * 4 * 1000) },
+    });
+    const exit = await d.process.waitForExit(180_000);
+    const text = d.process.recentOutput();
+    const lines = text.split('\n');
+    const sleep = readEvents(output).find((e) => (e.ev as string) === 'sleep');
+    expect(sleep, 'the processor started its long batch').toBeDefined();
+    console.log(`kcl-ts run exited ${JSON.stringify(exit)}; ${Date.now() - sleep!.t!} ms after the batch began`);
+    console.log(lines.filter((l) => /has not finished|halt|[Tt]imed? ?out|timeout/i.test(l)).slice(0, 12).join('\n'));
+
+    // the daemon halted the worker (Runtime.halt(1)); kcl-ts run exits with its status
+    expect(exit.code).toBe(1);
+    // the daemon logs each stderr line of the child as an error line of its own
+    const warnAt = lines.findIndex(
+      (l) => l.includes('DrainChildSTDERRTask') && l.includes(`processRecords has not finished after ${TIMEOUT_SECONDS / 2} s`),
+    );
+    expect(warnAt, 'the warning reached the daemon output').toBeGreaterThanOrEqual(0);
+    expect(lines[warnAt]).toContain(`timeoutInSeconds = ${TIMEOUT_SECONDS}`);
+    // KCL 3.1.3: "Timedout to get status message for processRecords action for shard … Terminating..."
+    const haltAt = lines.findIndex((l) => /Timedout to get status message for processRecords/.test(l));
+    expect(haltAt, 'the daemon reported its timeout after the warning').toBeGreaterThan(warnAt);
+    // and nothing of the slow batch was checkpointed: the records come again next time
+    await waitFor('the child to be gone', () => !d.process.running, 10_000);
+  });
+});
