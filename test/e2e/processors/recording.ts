@@ -10,10 +10,20 @@
  *   E2E_DELAY_MS           sleep this long in each non-empty batch (default 0)
  *   E2E_FAIL_ON_DATA       throw when a record with this payload is processed ...
  *   E2E_FAIL_UNLESS_FILE   ... unless this file exists
+ *   E2E_MODE=record        implement processRecord (one record at a time) instead, and
+ *                          checkpoint right after each record whose sub-sequence number
+ *                          is E2E_CHECKPOINT_SUB (mod 10); E2E_DELAY_MS is then per record
  */
 import { appendFileSync, existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { run, type InitializeInput, type ProcessRecordsInput, type RecordProcessor } from '../../../src/index.js';
+import {
+  run,
+  type InitializeInput,
+  type KinesisRecord,
+  type ProcessRecordsInput,
+  type RecordContext,
+  type RecordProcessor,
+} from '../../../src/index.js';
 
 const output = process.env.E2E_OUTPUT;
 if (!output) {
@@ -80,6 +90,49 @@ class RecordingProcessor implements RecordProcessor {
   }
 }
 
+/** One record at a time; checkpoints mid-aggregate (KPL sub-records) on purpose. */
+class PerRecordProcessor implements RecordProcessor {
+  private shardId = '?';
+  private readonly checkpointSub = Number(process.env.E2E_CHECKPOINT_SUB ?? '7');
+
+  private event(ev: string, extra: object = {}): void {
+    emit([{ ev, shard: this.shardId, pid: process.pid, run: runLabel, t: Date.now(), ...extra }]);
+  }
+
+  initialize(input: InitializeInput): void {
+    this.shardId = input.shardId;
+    this.event('initialize', { seq: input.sequenceNumber, sub: input.subSequenceNumber });
+  }
+
+  async processRecord(record: KinesisRecord, context: RecordContext): Promise<boolean> {
+    emit([
+      {
+        ev: 'record',
+        shard: context.shardId,
+        seq: record.sequenceNumber,
+        sub: record.subSequenceNumber,
+        data: record.text(),
+        pid: process.pid,
+        run: runLabel,
+      },
+    ]);
+    if (delayMs > 0) await sleep(delayMs);
+    return record.subSequenceNumber % 10 === this.checkpointSub;
+  }
+
+  leaseLost(): void {
+    this.event('leaseLost');
+  }
+
+  shardEnded(): void {
+    this.event('shardEnded');
+  }
+
+  shutdownRequested(): void {
+    this.event('shutdownRequested');
+  }
+}
+
 process.on('exit', (code) => {
   try {
     appendFileSync(output, `${JSON.stringify({ ev: 'exit', shard: '?', pid: process.pid, run: runLabel, code, t: Date.now() })}\n`);
@@ -88,7 +141,11 @@ process.on('exit', (code) => {
   }
 });
 
-await run(new RecordingProcessor(), {
-  checkpoint: { everyRecords: checkpointEvery },
-  logLevel: 'warn',
-});
+if (process.env.E2E_MODE === 'record') {
+  await run(new PerRecordProcessor(), { checkpoint: { manual: true }, logLevel: 'warn' });
+} else {
+  await run(new RecordingProcessor(), {
+    checkpoint: { everyRecords: checkpointEvery },
+    logLevel: 'warn',
+  });
+}
