@@ -106,3 +106,69 @@ export function redeliveryProblems(events: readonly ConsumedEvent[]): Redelivery
   }
   return { redeliveries, problems };
 }
+
+// ---------------------------------------------------------------------------------------
+// A supervisor, as a real deployment has one (systemd, Kubernetes): whenever the daemon
+// exits, start it again.
+
+export interface Supervised {
+  process: { exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; running: boolean };
+  stopGracefully(timeoutMs?: number): Promise<unknown>;
+}
+
+export interface Supervisor<T extends Supervised> {
+  /** How many times the daemon was started (1 = never restarted). */
+  starts(): number;
+  /** Exit codes of the runs that ended on their own. */
+  exits(): { code: number | null; signal: NodeJS.Signals | null }[];
+  current(): T | undefined;
+  /** Stop restarting; stop the running daemon gracefully. */
+  stop(): Promise<void>;
+}
+
+export function supervise<T extends Supervised>(
+  start: (n: number) => Promise<T>,
+  options: { beforeRestart?: () => Promise<void>; restartDelayMs?: number; log?: (line: string) => void } = {},
+): Supervisor<T> {
+  let stopped = false;
+  let count = 0;
+  let current: T | undefined;
+  const exits: { code: number | null; signal: NodeJS.Signals | null }[] = [];
+  const log = options.log ?? ((line: string) => console.log(line));
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        current = await start(count++);
+      } catch (err) {
+        log(`supervisor: start ${count} failed: ${err instanceof Error ? err.message : String(err)}`);
+        await new Promise((r) => setTimeout(r, options.restartDelayMs ?? 1000));
+        continue;
+      }
+      if (stopped) {
+        await current.stopGracefully();
+        break;
+      }
+      const info = await current.process.exited;
+      if (stopped) break;
+      exits.push(info);
+      log(`supervisor: the daemon exited ${JSON.stringify(info)}; restarting`);
+      try {
+        await options.beforeRestart?.();
+      } catch (err) {
+        log(`supervisor: before restart: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      await new Promise((r) => setTimeout(r, options.restartDelayMs ?? 1000));
+    }
+  })();
+  return {
+    starts: () => count,
+    exits: () => [...exits],
+    current: () => current,
+    async stop() {
+      stopped = true;
+      // a start in progress is stopped by the loop once it is up
+      if (current?.process.running) await current.stopGracefully();
+      await loop;
+    },
+  };
+}

@@ -5,7 +5,8 @@
  *   E2E_OUTPUT               file to append to (required)
  *   E2E_RUN                  a label copied into every line
  *   FAULT_CHECKPOINT_EVERY   checkpoint every N records (default 20); each confirmed
- *                            checkpoint is written as an `checkpointed` line
+ *                            checkpoint is written as a `checkpointed` line, a failed
+ *                            one (CheckpointError) as `checkpointFailed`, not thrown
  *   FAULT_KILL_AT            `batch` | `checkpoint` | `shardEnded` (unset: never kill)
  *   FAULT_KILL_AFTER         batch: kill at this child's Nth record (mid-batch, after the
  *                            records before it were recorded); checkpoint: kill while this
@@ -17,6 +18,7 @@
 import { appendFileSync, closeSync, openSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  CheckpointError,
   run,
   type InitializeInput,
   type ProcessRecordsInput,
@@ -101,8 +103,15 @@ class KillingProcessor implements RecordProcessor {
           await new Promise((resolve) => setImmediate(resolve));
           this.die('checkpoint', { seq: record.sequenceNumber });
         }
-        await confirmed;
-        this.event('checkpointed', { seq: record.sequenceNumber, sub: record.subSequenceNumber });
+        try {
+          await confirmed;
+          this.event('checkpointed', { seq: record.sequenceNumber, sub: record.subSequenceNumber });
+        } catch (err) {
+          // not fatal (e.g. the lease table is unreachable): the records are safe, a later
+          // checkpoint covers them, or they are delivered again
+          if (!(err instanceof CheckpointError)) throw err;
+          this.event('checkpointFailed', { seq: record.sequenceNumber, code: err.code, attempts: err.attempts });
+        }
       }
     }
     emit(lines);
