@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem, release } from 'node:os';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BenchDaemon, memory } from './daemon.mjs';
@@ -177,7 +177,7 @@ async function throughput(kindList, shapes) {
 async function checkpointRtt(kindList) {
   const out = {};
   const shape = buildShape({ id: 'rtt', count: 1000, size: 100 });
-  for (const kind of kindList.filter((k) => ['ours', 'aws-kcl', 'kclpy'].includes(k.id))) {
+  for (const kind of kindList.filter((k) => ['ours', 'ours-base', 'aws-kcl', 'kclpy'].includes(k.id))) {
     const d = new BenchDaemon(kind.cmd, kind.args, { env: { ...kind.env, BENCH_MODE: 'rtt' }, cwd: root });
     await d.initialize();
     for (let b = 0; b < 3; b++) await d.send('processRecords', shape.line, shape.patch(b * 1000));
@@ -193,7 +193,7 @@ async function checkpointRtt(kindList) {
 // ---------- start-up ----------
 async function startup(kindList) {
   const list = [
-    ...kindList.filter((k) => ['ceiling', 'raw', 'ours', 'aws-kcl', 'kclpy'].includes(k.id)),
+    ...kindList.filter((k) => ['ceiling', 'raw', 'ours', 'ours-base', 'aws-kcl', 'kclpy'].includes(k.id)),
     { id: 'ours-tsx', label: 'kcl-ts via npx tsx app.ts', cmd: 'npx', args: ['tsx', join(children, 'ours-app.ts')] },
   ];
   const times = {};
@@ -218,7 +218,7 @@ async function startup(kindList) {
 
 // ---------- the fleet ----------
 async function fleet(kindList) {
-  const list = kindList.filter((k) => ['ceiling', 'ours', 'aws-kcl', 'kclpy'].includes(k.id));
+  const list = kindList.filter((k) => ['ceiling', 'ours', 'ours-base', 'aws-kcl', 'kclpy'].includes(k.id));
   const out = {};
   for (const n of quick ? [1, 16] : [1, 16, 64]) {
     for (const kind of list) {
@@ -300,7 +300,10 @@ async function main() {
   result.durationSec = (Date.now() - started.getTime()) / 1000;
   result.loadAverage = { start: loadStart, end: loadavg().map((x) => Math.round(x * 100) / 100) };
 
-  const dir = join(root, 'bench', 'results');
+  // A full run replaces bench/results/latest.*; a partial one (BENCH_ONLY, BENCH_QUICK,
+  // BENCH_SKIP, BENCH_BASELINE, BENCH_REPS < 3) goes to bench/results/partial/.
+  const partial = Boolean(only || quick || skipExtras || process.env.BENCH_BASELINE || reps < 3);
+  const dir = join(root, 'bench', 'results', ...(partial ? ['partial'] : []));
   mkdirSync(dir, { recursive: true });
   const json = JSON.stringify(result, null, 2);
   writeFileSync(join(dir, 'latest.json'), json);
@@ -322,7 +325,7 @@ async function main() {
     for (const [id, byN] of Object.entries(result.fleet)) md.push(`| ${id} | ${ns.map((n) => `${fmt(byN[n].rssPerChildMB, 1)} | ${fmt(byN[n].totalRssMB)} | ${fmt(byN[n].allInitializedMs)}`).join(' | ')} |`);
   }
   writeFileSync(join(dir, 'latest.md'), `${md.join('\n')}\n`);
-  process.stdout.write(`\n${md.join('\n')}\n\nwrote bench/results/latest.json, latest.md, throughput.svg${result.fleet ? ', fleet.svg' : ''} (${result.durationSec.toFixed(0)} s)\n`);
+  process.stdout.write(`\n${md.join('\n')}\n\nwrote ${dir.slice(root.length + 1)}/latest.json, latest.md, throughput.svg${result.fleet ? ', fleet.svg' : ''} (${result.durationSec.toFixed(0)} s)\n`);
 }
 
 /** `node scripts/bench/bench.mjs profile <kind> <shape#>`: one run under `node --cpu-prof`, top self times. */
@@ -331,7 +334,7 @@ async function profile(kindId, shapeIndex) {
   const kind = kinds(kclpy).find((k) => k.id === kindId);
   if (kind === undefined) throw new Error(`unknown child ${kindId}`);
   const shape = buildShape(SHAPES[Number(shapeIndex)]);
-  const dir = join(root, 'bench', 'profiles');
+  const dir = join(tmpdir(), 'kcl-ts-bench-profiles');
   mkdirSync(dir, { recursive: true });
   const profiled = { ...kind, args: kind.cmd === node ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${kindId}-${shapeIndex}.cpuprofile`, ...kind.args] : kind.args };
   const r = await measure(profiled, shape);

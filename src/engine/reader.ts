@@ -3,12 +3,18 @@
  * reader frames stdin into lines on Buffers (a `processRecords` line can exceed 13 MB:
  * `readline` would decode every chunk to a string, run a regex over it and concatenate
  * the pieces; here chunks are only scanned for `\n`, joined once and decoded once) and
- * parses each; the array source feeds messages from memory (in-process replay). Parse
+ * parses each: with the zod-free exact checks of `plain.ts`, and only for a line they
+ * leave open (bad input, unusual keys) with `parseLine`, loaded then; the array source feeds messages from memory (in-process replay). Parse
  * errors are queued in line order, so messages before a bad line are still handled first.
  */
 import { isAscii } from 'node:buffer';
 import type { Readable } from 'node:stream';
-import { parseLine, type ParsedMessage } from '../protocol/parse.js';
+import type { ParsedMessage } from '../protocol/parse.js';
+import { NOT_PLAIN, parsePlainLine } from '../protocol/plain.js';
+
+/** `parse.js` (and with it zod), loaded on the first line the plain checks leave to it. */
+type FullParser = typeof import('../protocol/parse.js');
+let fullParser: FullParser | undefined;
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;
@@ -29,14 +35,23 @@ export class StreamMessageReader implements MessageSource {
   private parts: Buffer[] = [];
   private partsLength = 0;
 
+  /** While `parse.js` loads: the lines (and the end or error) after the one waiting for it, in order. */
+  private backlog: (string | Entry)[] | undefined;
+
   constructor(input: Readable) {
     input.on('data', (chunk: Buffer | string) => this.onData(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk));
     input.on('end', () => {
       if (this.partsLength > 0) this.onLine(this.takeParts(Buffer.alloc(0)));
-      this.push({ end: true });
+      this.emit({ end: true });
     });
-    input.on('close', () => this.push({ end: true }));
-    input.on('error', (error) => this.push({ error }));
+    input.on('close', () => this.emit({ end: true }));
+    input.on('error', (error) => this.emit({ error }));
+  }
+
+  /** Queues an entry behind any lines still waiting for the parser. */
+  private emit(entry: Entry): void {
+    if (this.backlog !== undefined) this.backlog.push(entry);
+    else this.push(entry);
   }
 
   private onData(chunk: Buffer): void {
@@ -69,10 +84,46 @@ export class StreamMessageReader implements MessageSource {
     // "\r\n" is one line ending, as with readline's crlfDelay: Infinity.
     const line = bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.subarray(0, bytes.length - 1) : bytes;
     // Base64 payloads make a batch ASCII: then latin1 is the same text, decoded ~4x faster.
-    const text = isAscii(line) ? line.toString('latin1') : line.toString('utf8');
+    this.onText(isAscii(line) ? line.toString('latin1') : line.toString('utf8'));
+  }
+
+  private onText(text: string): void {
+    if (this.backlog !== undefined) {
+      this.backlog.push(text);
+      return;
+    }
+    const plain = parsePlainLine(text);
+    if (plain !== NOT_PLAIN) {
+      if (plain !== undefined) this.push({ message: plain });
+      return;
+    }
+    if (fullParser !== undefined) {
+      this.parseFully(fullParser, text);
+      return;
+    }
+    // Keep the order: this line and everything after it wait until parse.js is loaded.
+    const backlog: (string | Entry)[] = [text];
+    this.backlog = backlog;
+    import('../protocol/parse.js').then(
+      (parser) => {
+        fullParser = parser;
+        this.backlog = undefined;
+        for (const item of backlog) {
+          if (typeof item === 'string') this.onText(item);
+          else this.emit(item);
+        }
+      },
+      (error: unknown) => {
+        this.backlog = undefined;
+        this.push({ error: error instanceof Error ? error : new Error(String(error)) });
+      },
+    );
+  }
+
+  private parseFully(parser: FullParser, text: string): void {
     let entry: Entry;
     try {
-      const message = parseLine(text);
+      const message = parser.parseLine(text);
       if (message === undefined) return;
       entry = { message };
     } catch (error) {

@@ -9,10 +9,11 @@ import {
   ShardEndedSchema,
   ShutdownRequestedSchema,
   type DaemonMessage,
-  type ProcessRecordsMessage,
   type UnknownActionMessage,
-  type WireRecord,
 } from './types.js';
+import { isPlainMessage } from './plain.js';
+
+export { isPlainMessage, isPlainProcessRecords, isPlainWireRecord } from './plain.js';
 
 const SCHEMAS: Record<string, z.ZodType<DaemonMessage>> = {
   initialize: InitializeSchema,
@@ -79,9 +80,10 @@ export function parseLine(line: string): ParsedMessage | undefined {
   if (typeof action !== 'string') {
     throw new ProtocolError(`message field "action" must be a string, got ${describe(action)}: ${quote(line)}`);
   }
-  // The hot path: a batch exactly as the daemon writes it is checked without zod (no
-  // per-record result objects); anything else, valid or not, goes through the schema.
-  if (action === 'processRecords' && isPlainProcessRecords(value)) return value;
+  // The hot path: a message exactly as the daemon writes it is checked without zod (for
+  // a batch: no per-record result objects); anything else, valid or not, goes through
+  // the schema. (The stream reader uses plain.ts first and loads this module lazily.)
+  if (isPlainMessage(value)) return value;
   const schema = SCHEMAS[action];
   if (schema === undefined) return { action, unknown: true };
   const result = schema.safeParse(value);
@@ -100,53 +102,3 @@ function truncate(value: unknown): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
-/**
- * True when `value` is a `processRecords` message that `ProcessRecordsSchema` accepts
- * and that has no keys beyond the schema's (at the message and at every record), so
- * zod's output would be equal to the input itself. False does not mean invalid: the
- * caller then lets zod decide (and name the field). `test/protocol/fast-check.test.ts`
- * checks both accept and reject the same inputs.
- */
-export function isPlainProcessRecords(value: object): value is ProcessRecordsMessage {
-  const m = value as { action?: unknown; records?: unknown; millisBehindLatest?: unknown };
-  if (m.action !== 'processRecords') return false;
-  const records = m.records;
-  if (!Array.isArray(records)) return false;
-  const behind = m.millisBehindLatest;
-  if (behind !== undefined && behind !== null && !(typeof behind === 'number' && Number.isFinite(behind))) return false;
-  let keys = 0;
-  for (const _ in m) keys++;
-  if (keys !== (behind === undefined ? 2 : 3)) return false;
-  for (let i = 0; i < records.length; i++) if (!isPlainWireRecord(records[i])) return false;
-  return true;
-}
-
-/** `RecordSchema` without zod, for records with no keys beyond the schema's (see above). */
-export function isPlainWireRecord(value: unknown): value is WireRecord {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const r = value as { [key: string]: unknown };
-  if (typeof r.data !== 'string' || typeof r.partitionKey !== 'string' || typeof r.sequenceNumber !== 'string') return false;
-  let known = 3;
-  const sub = r.subSequenceNumber;
-  if (sub !== undefined) {
-    if (sub !== null && !(typeof sub === 'number' && Number.isSafeInteger(sub))) return false;
-    known++;
-  }
-  const ts = r.approximateArrivalTimestamp;
-  if (ts !== undefined) {
-    if (ts !== null && !(typeof ts === 'number' && Number.isFinite(ts))) return false;
-    known++;
-  }
-  const action = r.action;
-  if (action !== undefined) {
-    if (action !== 'record') return false;
-    known++;
-  }
-  // Only the known keys, each counted once above: no extra key for zod to strip.
-  let keys = 0;
-  for (const key in r) {
-    if (!Object.hasOwn(r, key)) return false;
-    keys++;
-  }
-  return keys === known;
-}

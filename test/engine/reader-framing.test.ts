@@ -40,3 +40,19 @@ describe('StreamMessageReader framing on Buffers', () => {
     expect(await readAll(reader)).toEqual([{ action: 'leaseLost' }]);
   });
 });
+
+describe('StreamMessageReader: lines the plain checks leave to the full parser', () => {
+  it('keeps the order around a line that needs zod (an extra key, stripped) and around a bad line', async () => {
+    const input = new PassThrough();
+    const reader = new StreamMessageReader(input);
+    input.write('{"action":"initialize","shardId":"s","sequenceNumber":null,"subSequenceNumber":null,"extra":1}\n{"action":"leaseLost"}\n');
+    input.write('{"action":"shardEnded"}\n{"action":"shutdown","reason":"BORED"}\n{"action":"shutdownRequested"}\n');
+    input.end();
+    expect(await reader.next()).toEqual({ action: 'initialize', shardId: 's', sequenceNumber: null, subSequenceNumber: null });
+    expect(await reader.next()).toEqual({ action: 'leaseLost' });
+    expect(await reader.next()).toEqual({ action: 'shardEnded' });
+    await expect(reader.next()).rejects.toThrow(/^shutdown: field "reason"/);
+    expect(await reader.next()).toEqual({ action: 'shutdownRequested' });
+    expect(await reader.next()).toBeUndefined();
+  });
+});

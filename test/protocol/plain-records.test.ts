@@ -8,7 +8,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isPlainWireRecord, parseLine } from '../../src/protocol/parse.js';
-import { ProcessRecordsSchema, RecordSchema } from '../../src/protocol/types.js';
+import { NOT_PLAIN, PLAIN_ACTIONS, parsePlainLine } from '../../src/protocol/plain.js';
+import {
+  CheckpointReplySchema,
+  InitializeSchema,
+  KNOWN_ACTIONS,
+  LeaseLostSchema,
+  LegacyShutdownSchema,
+  ProcessRecordsSchema,
+  RecordSchema,
+  ShardEndedSchema,
+  ShutdownRequestedSchema,
+} from '../../src/protocol/types.js';
 
 const strings = ['""', '"QUJD"', '"pk-1"', '"496805059938058446063373365025007575013667902874441482260"', '"é\\u0000\\n"'];
 const numbers = ['0', '-0', '1', '-1', '1.5', '1e3', '1E+2', '2.5e-3', '9007199254740991', '9007199254740993', '-9007199254740993', '1e999', '-1e999', '1732400000000'];
@@ -120,5 +131,67 @@ describe('the processRecords fast check and the zod schemas accept and reject th
       action: 'processRecords',
       records: [{ data: '', partitionKey: 'p', sequenceNumber: '1' }],
     });
+  });
+});
+
+const SCHEMAS = {
+  initialize: InitializeSchema,
+  leaseLost: LeaseLostSchema,
+  shardEnded: ShardEndedSchema,
+  shutdownRequested: ShutdownRequestedSchema,
+  shutdown: LegacyShutdownSchema,
+  checkpoint: CheckpointReplySchema,
+} as const;
+
+const otherMessage = fc
+  .record({
+    action: fc.constantFrom(...(Object.keys(SCHEMAS) as (keyof typeof SCHEMAS)[])),
+    shardId: fc.option(stringValue, { freq: 2 }),
+    sequenceNumber: fc.option(fc.oneof(stringValue, fc.constantFrom('"TRIM_HORIZON"', 'null')), { freq: 2 }),
+    subSequenceNumber: fc.option(numberValue, { freq: 2 }),
+    error: fc.option(fc.oneof(fc.constantFrom('"ThrottlingException"', 'null'), anyValue), { freq: 2 }),
+    reason: fc.option(fc.oneof(fc.constantFrom('"TERMINATE"', '"ZOMBIE"', '"REQUESTED"'), anyValue), { freq: 2 }),
+    extra: fc.option(fc.tuple(extraKey, anyValue), { freq: 1 }),
+  })
+  .map(({ action, extra, ...fields }) => {
+    const pairs = Object.entries(fields).filter((e): e is [string, string] => e[1] !== null);
+    if (extra !== null) pairs.push(extra);
+    return { action, line: `{"action":"${action}"${pairs.map(([k, v]) => `,${JSON.stringify(k)}:${v}`).join('')}}` };
+  });
+
+describe('the zod-free checks for every other daemon message (the stream reader never loads zod for good input)', () => {
+  it('know the same actions as the schemas', () => {
+    expect([...PLAIN_ACTIONS].sort()).toEqual([...KNOWN_ACTIONS].sort());
+  });
+
+  it('accept a message only when its schema accepts it and outputs it unchanged; accept every schema-valid message with only known keys', () => {
+    fc.assert(
+      fc.property(otherMessage, ({ action, line }) => {
+        const value = JSON.parse(line) as object;
+        const zod = SCHEMAS[action].safeParse(value);
+        const plain = parsePlainLine(line);
+        if (plain !== NOT_PLAIN) {
+          expect(zod.success).toBe(true);
+          expect(zod.data).toEqual(plain);
+          expect(plain).toEqual(value);
+        }
+        const onlyKnownKeys = Object.keys(value).every((k) => k in SCHEMAS[action].shape);
+        if (zod.success && onlyKnownKeys) expect(plain).not.toBe(NOT_PLAIN);
+        if (!zod.success) {
+          expect(plain).toBe(NOT_PLAIN);
+          expect(() => parseLine(line)).toThrow(new RegExp(`^${action}: field "`));
+        } else {
+          expect(parseLine(line)).toEqual(zod.data);
+        }
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('leave bad JSON, non-objects and a missing or non-string action to parseLine; answer unknown actions as unknown', () => {
+    for (const line of ['{oops', '[]', '"x"', '{}', '{"action":5}', '{"action":null}']) expect(parsePlainLine(line)).toBe(NOT_PLAIN);
+    expect(parsePlainLine('   ')).toBeUndefined();
+    expect(parsePlainLine('{"action":"rebalance","x":1}')).toEqual({ action: 'rebalance', unknown: true });
+    expect(parseLine('{"action":"rebalance","x":1}')).toEqual({ action: 'rebalance', unknown: true });
   });
 });
