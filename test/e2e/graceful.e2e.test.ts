@@ -1,5 +1,6 @@
 /**
- * Scenario 4: graceful shutdown through `kcl-ts run`. SIGTERM to the CLI while records
+ * Scenario 4: graceful shutdown through `kcl-ts run`. SIGTERM to the CLI (then, second
+ * run, SIGINT to its whole process group as Ctrl-C in a terminal sends it) while records
  * are still being processed → the JVM gets it (not the children), every child gets
  * `shutdownRequested`, checkpoints what it processed, and exits 0; the lease table holds
  * each shard's last processed record, and a restart continues from there without
@@ -30,7 +31,7 @@ import { groupAlive, stopAll, waitFor } from '../harness/processes.js';
 
 const STREAM = 'events';
 const APP = 'graceful-app';
-const TOTAL = 4000;
+const TOTAL = 6000;
 
 describe('graceful shutdown', () => {
   let env: StandIns;
@@ -63,7 +64,7 @@ describe('graceful shutdown', () => {
     };
   }
 
-  it('SIGTERM to kcl-ts run → shutdownRequested, final checkpoint, clean exits, restart resumes', async () => {
+  it('SIGTERM to kcl-ts run, then Ctrl-C to its group → shutdownRequested, final checkpoint, clean exits; restart resumes', async () => {
     const put = await putRecords(
       env.kinesis.client,
       STREAM,
@@ -106,6 +107,38 @@ describe('graceful shutdown', () => {
     for (const shard of shards) {
       expect(leases.get(shard)?.checkpoint, shard).toBe(last.get(shard) ?? 'TRIM_HORIZON');
     }
+
+    // Ctrl-C in a terminal: SIGINT to kcl-ts run's whole process group. The JVM runs in a
+    // group of its own, so the children do not get the signal and still answer
+    // shutdownRequested (a child in the signalled group would die on it).
+    const cli2 = await startKclTsRun({
+      name: 'kcl-ts-run-2',
+      jarDir: env.kclJarDir,
+      workDir: env.workDir,
+      properties: properties(),
+      env: { E2E_OUTPUT: output, E2E_RUN: 'ctrl-c', E2E_CHECKPOINT_EVERY: '1000', E2E_DELAY_MS: '150' },
+    });
+    await waitFor(
+      'more records consumed',
+      () => {
+        if (!cli2.process.running) throw new Error(`kcl-ts run exited: ${cli2.process.tail(30)}`);
+        return consumedRecords(readEvents(output), 'ctrl-c').length >= 600;
+      },
+      90_000,
+      100,
+    );
+    cli2.process.signalGroup('SIGINT');
+    const interrupted = await cli2.process.waitForExit(60_000);
+    await cli2.kill();
+    console.log(`kcl-ts run after SIGINT to its group: exit ${JSON.stringify(interrupted)}`);
+    const ev2 = readEvents(output).filter((e) => e.run === 'ctrl-c');
+    console.log(summarize(ev2));
+    expect(ev2.filter((e) => e.ev === 'shutdownRequested').map((e) => e.shard).sort()).toEqual(shards);
+    expect(ev2.filter((e) => e.ev === 'exit').map((e) => e.code)).toEqual([0, 0, 0, 0]);
+    const last2 = lastConsumedPerShard(readEvents(output));
+    const leases2 = await readLeaseMap(env.dynamo.client, APP);
+    for (const shard of shards) expect(leases2.get(shard)?.checkpoint, shard).toBe(last2.get(shard));
+    expect(consumedRecords(readEvents(output)).length).toBeLessThan(TOTAL);
 
     // restart (the daemon directly) and finish: nothing lost, nothing delivered twice
     const d2 = startKclDaemon({
