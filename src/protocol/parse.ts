@@ -15,15 +15,16 @@ import { isPlainMessage } from './plain.js';
 
 export { isPlainMessage, isPlainProcessRecords, isPlainWireRecord } from './plain.js';
 
-const SCHEMAS: Record<string, z.ZodType<DaemonMessage>> = {
-  initialize: InitializeSchema,
-  processRecords: ProcessRecordsSchema,
-  leaseLost: LeaseLostSchema,
-  shardEnded: ShardEndedSchema,
-  shutdownRequested: ShutdownRequestedSchema,
-  shutdown: LegacyShutdownSchema,
-  checkpoint: CheckpointReplySchema,
-};
+// A Map, not an object literal: an action named "constructor" must not find Object's.
+const SCHEMAS: ReadonlyMap<string, z.ZodType<DaemonMessage>> = new Map<string, z.ZodType<DaemonMessage>>([
+  ['initialize', InitializeSchema],
+  ['processRecords', ProcessRecordsSchema],
+  ['leaseLost', LeaseLostSchema],
+  ['shardEnded', ShardEndedSchema],
+  ['shutdownRequested', ShutdownRequestedSchema],
+  ['shutdown', LegacyShutdownSchema],
+  ['checkpoint', CheckpointReplySchema],
+]);
 
 export type ParsedMessage = DaemonMessage | UnknownActionMessage;
 
@@ -84,7 +85,7 @@ export function parseLine(line: string): ParsedMessage | undefined {
   // a batch: no per-record result objects); anything else, valid or not, goes through
   // the schema. (The stream reader uses plain.ts first and loads this module lazily.)
   if (isPlainMessage(value)) return value;
-  const schema = SCHEMAS[action];
+  const schema = SCHEMAS.get(action);
   if (schema === undefined) return { action, unknown: true };
   const result = schema.safeParse(value);
   if (result.success) return result.data;

@@ -36,6 +36,10 @@ describe('parseLine', () => {
     expect(parseLine('{"action":"somethingNew","x":1}')).toEqual({ action: 'somethingNew', unknown: true });
   });
 
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])('treats the action %j as unknown, not as a property of Object', (action) => {
+    expect(parseLine(JSON.stringify({ action }))).toEqual({ action, unknown: true });
+  });
+
   it('skips blank lines', () => {
     expect(parseLine('')).toBeUndefined();
     expect(parseLine('   \t')).toBeUndefined();
