@@ -13,7 +13,8 @@ import { stopAll, waitFor } from '../harness/processes.js';
 
 const STREAM = 'slow';
 const APP = 'faults-hang-app';
-const TIMEOUT_SECONDS = 10;
+// generous: the wait for the child's first answer (tsx start-up) has this deadline too
+const TIMEOUT_SECONDS = 16;
 
 describe('a hanging processor under the real daemon', () => {
   let env: StandIns;

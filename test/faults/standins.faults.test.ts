@@ -90,7 +90,7 @@ describe('stand-ins killed and restarted while consuming', () => {
       { beforeRestart: async () => void (await releaseLeaderLock(dynamo.client, app)), restartDelayMs: 2000 },
     );
     try {
-      await waitFor('consumption under way', () => consumed() >= 100, 120_000, 250);
+      await waitFor('consumption under way', () => consumed() >= 100, 120_000, 100);
       const port = fault === 'dynamodb' ? dynamo.port : kinesis.port;
       if (fault === 'kinesis') {
         await kinesis.process.stop({ signal: 'SIGKILL', timeoutMs: 2000 });
@@ -100,7 +100,8 @@ describe('stand-ins killed and restarted while consuming', () => {
       const killedAt = Date.now();
       const atKill = new Set(consumedRecords(readEvents(output)).map((e) => e.data));
       console.log(`${fault} stand-in SIGKILLed after ${atKill.size} of ${put.length} records consumed`);
-      expect(atKill.size, 'killed while consuming').toBeLessThan(put.length);
+      // (the DynamoDB scenario puts more records during the outage instead)
+      if (fault === 'kinesis') expect(atKill.size, 'killed while consuming').toBeLessThan(put.length);
       // while DynamoDB is down the stream still takes records
       if (fault === 'dynamodb') await produce(300);
       await sleep(DOWN_MS);
