@@ -100,7 +100,7 @@ function checkSpacing(s: Storm, retry: { backoffMs: number; maxBackoffMs: number
 }
 
 describe('checkpoint storms (strict fake daemon)', () => {
-  it('ThrottlingException 100 times in a row: 1 + retries tries, spaced by the backoff, bounded; the processor gets CheckpointError', async () => {
+  it('ThrottlingException to every try: 1 + retries tries, spaced by the backoff, bounded; the processor gets CheckpointError', async () => {
     const retry = { retries: 8, backoffMs: 20, maxBackoffMs: 160 };
     const s = await storm({ answers: () => 'ThrottlingException', checkpoint: retry });
     expect(s.arrivals).toHaveLength(retry.retries + 1);
