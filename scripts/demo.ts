@@ -12,7 +12,8 @@
  *
  * Options: --records N (default 3000), --shards N (default 4), --rate N records/s
  * (default 200), --timeout S (default 180), --keep (keep the work directory),
- * --verbose (echo the daemon's log).
+ * --verbose (echo the daemon's log), --record DIR (run each child under `kcl-ts record`,
+ * writing a transcript per shard lease into DIR).
  * Ctrl-C once: graceful stop; twice: kill everything now. Exit status 0 only when every
  * record arrived.
  */
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     timeout: { type: 'string', default: '180' },
     keep: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
+    record: { type: 'string' },
   },
 });
 const RECORDS = Number(args.records);
@@ -46,6 +48,15 @@ for (const [name, v] of [['records', RECORDS], ['shards', SHARDS], ['rate', RATE
     process.stderr.write(`demo: --${name} must be a positive integer\n`);
     process.exit(2);
   }
+}
+
+/** The sample consumer, optionally behind the transcript recorder (the daemon splits on spaces). */
+function childCommand(): string {
+  const child = tsxExecutable('examples/sample-consumer.ts');
+  if (args.record === undefined) return child;
+  const out = path.resolve(args.record);
+  if (/\s/.test(out)) throw new Error(`--record: the daemon splits executableName on spaces: ${out}`);
+  return `${process.execPath} ${path.join(REPO_ROOT, 'bin', 'kcl-ts.js')} record --out ${out} -- ${child}`;
 }
 
 const STREAM = 'kcl-ts-demo';
@@ -156,7 +167,7 @@ async function main(): Promise<number> {
         applicationName: APP,
         kinesisEndpoint: kinesis.endpoint,
         dynamoDBEndpoint: dynamo.endpoint,
-        executableName: tsxExecutable('examples/sample-consumer.ts'),
+        executableName: childCommand(),
         workerId: 'demo-worker',
       }),
       shutdownGraceMillis: 30_000,

@@ -68,12 +68,22 @@ const mirror: RecordProcessor = {
 
 const REAL = join(DIR, 'real');
 const real = readdirSync(REAL).filter((f) => f.endsWith('.jsonl'));
-const exact = real.filter((f) => !f.startsWith('bad-checkpoints-') && f !== 'empty-batches-and-child-crash-shardId-000000000000.jsonl');
+const ours = real.filter((f) => f.startsWith('kcl-ts-sample-'));
+const exact = real.filter((f) => !ours.includes(f) && !f.startsWith('bad-checkpoints-') && f !== 'empty-batches-and-child-crash-shardId-000000000000.jsonl');
 
 describe('transcripts recorded from the real daemon (KCL multilang 3.1.3)', () => {
   it.each(exact)('%s: our child writes what the recorded child wrote', async (file) => {
     const result = await replay(join(REAL, file), mirror, { run: { checkpoint: 'manual' } });
     expect(result.error).toBeUndefined();
+    expect(result.written).toEqual(result.expected);
+    expect(result.end?.exitCode).toBe(0);
+  });
+
+  it.each(ours)('%s: recorded with our sample consumer, replayed against it (spawned), the same conversation', async (file) => {
+    const root = new URL('..', import.meta.url).pathname;
+    const result = await replay(join(REAL, file), { command: process.execPath, args: ['--import', 'tsx', join(root, 'examples/sample-consumer.ts')], cwd: root }, { timeoutMs: 20_000 });
+    expect(result.error).toBeUndefined();
+    expect(result.expected.length).toBeGreaterThan(0);
     expect(result.written).toEqual(result.expected);
     expect(result.end?.exitCode).toBe(0);
   });
