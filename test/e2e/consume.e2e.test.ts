@@ -16,7 +16,7 @@ import {
   summarize,
 } from '../harness/consumed.js';
 import { readLeaseMap } from '../harness/dynamodb.js';
-import { fastProperties, startKclDaemon, startStandIns, tsxExecutable, type StandIns } from '../harness/kcl.js';
+import { scenarioDaemon, type StandIns, startKclDaemon, startStandIns } from '../harness/kcl.js';
 import { putRecords, type PutResult } from '../harness/kinesis.js';
 import { stopAll, waitFor } from '../harness/processes.js';
 
@@ -48,20 +48,13 @@ describe('4 shards, one worker', () => {
   });
 
   function daemon(run: string) {
-    return startKclDaemon({
+    return startKclDaemon(scenarioDaemon(env, {
       name: `daemon-${run}`,
-      jarDir: env.kclJarDir,
-      workDir: env.workDir,
-      properties: fastProperties({
-        streamName: STREAM,
-        applicationName: APP,
-        kinesisEndpoint: env.kinesis.endpoint,
-        dynamoDBEndpoint: env.dynamo.endpoint,
-        executableName: tsxExecutable(PROCESSOR),
-        workerId: 'worker-1',
-      }),
+      streamName: STREAM,
+      applicationName: APP,
+      processor: PROCESSOR,
       env: { E2E_OUTPUT: output, E2E_RUN: run, E2E_CHECKPOINT_EVERY: '250' },
-    });
+    }));
   }
 
   it('consumes every record once, in order, checkpoints, and resumes after a restart', async () => {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumedRecords, duplicates, missing, orderViolations, readEvents, summarize } from '../harness/consumed.js';
 import { readLeaseMap, releaseLeaderLock } from '../harness/dynamodb.js';
-import { fastProperties, startKclDaemon, startStandIns, tsxExecutable, type StandIns } from '../harness/kcl.js';
+import { scenarioDaemon, type StandIns, startKclDaemon, startStandIns } from '../harness/kcl.js';
 import { compareSequenceNumbers, putRecords } from '../harness/kinesis.js';
 import { stopAll, waitFor } from '../harness/processes.js';
 
@@ -36,19 +36,12 @@ describe('a processor that throws', () => {
   });
 
   function daemon(run: string) {
-    return startKclDaemon({
+    return startKclDaemon(scenarioDaemon(env, {
       name: `daemon-${run}`,
-      jarDir: env.kclJarDir,
-      workDir: env.workDir,
+      streamName: STREAM,
+      applicationName: APP,
+      processor: 'test/e2e/processors/recording.ts',
       properties: {
-        ...fastProperties({
-          streamName: STREAM,
-          applicationName: APP,
-          kinesisEndpoint: env.kinesis.endpoint,
-          dynamoDBEndpoint: env.dynamo.endpoint,
-          executableName: tsxExecutable('test/e2e/processors/recording.ts'),
-          workerId: 'worker-1',
-        }),
         maxRecords: 100,
         // A child's exit makes the daemon System.exit(1); its shutdown hook then waits
         // up to shutdownGraceMillis for the failed shard's shutdown, which never comes.
@@ -61,7 +54,7 @@ describe('a processor that throws', () => {
         E2E_FAIL_ON_DATA: POISON,
         E2E_FAIL_UNLESS_FILE: allowFile,
       },
-    });
+    }));
   }
 
   it('stops the daemon; a restart redelivers from the last checkpoint; nothing lost', async () => {

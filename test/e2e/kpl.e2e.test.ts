@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumedRecords, readEvents, summarize, type ConsumedEvent } from '../harness/consumed.js';
 import { readLeaseMap, releaseLeaderLock } from '../harness/dynamodb.js';
-import { fastProperties, startKclDaemon, startStandIns, tsxExecutable, type StandIns } from '../harness/kcl.js';
+import { scenarioDaemon, type StandIns, startKclDaemon, startStandIns } from '../harness/kcl.js';
 import { compareSequenceNumbers, putRecords } from '../harness/kinesis.js';
 import { aggregate } from '../harness/kpl.js';
 import { stopAll, waitFor } from '../harness/processes.js';
@@ -42,24 +42,15 @@ describe('KPL aggregation', () => {
   });
 
   function daemon(run: string) {
-    return startKclDaemon({
+    return startKclDaemon(scenarioDaemon(env, {
       name: `daemon-${run}`,
-      jarDir: env.kclJarDir,
-      workDir: env.workDir,
-      properties: {
-        ...fastProperties({
-          streamName: STREAM,
-          applicationName: APP,
-          kinesisEndpoint: env.kinesis.endpoint,
-          dynamoDBEndpoint: env.dynamo.endpoint,
-          executableName: tsxExecutable('test/e2e/processors/recording.ts'),
-          workerId: 'worker-1',
-        }),
-        maxRecords: 2,
-      },
+      streamName: STREAM,
+      applicationName: APP,
+      processor: 'test/e2e/processors/recording.ts',
+      properties: { maxRecords: 2 },
       // one record at a time; checkpoint after sub-records 7, 17 of each aggregate
       env: { E2E_OUTPUT: output, E2E_RUN: run, E2E_MODE: 'record', E2E_CHECKPOINT_SUB: '7', E2E_DELAY_MS: '5' },
-    });
+    }));
   }
 
   it('de-aggregates, checkpoints mid-aggregate, and resumes there after a crash', async () => {

@@ -15,7 +15,7 @@ import {
   summarize,
 } from '../harness/consumed.js';
 import { readLeaseMap, waitForLeases } from '../harness/dynamodb.js';
-import { fastProperties, startKclDaemon, startStandIns, tsxExecutable, type StandIns } from '../harness/kcl.js';
+import { scenarioDaemon, type StandIns, startKclDaemon, startStandIns } from '../harness/kcl.js';
 import { putRecords, splitShard } from '../harness/kinesis.js';
 import { stopAll, waitFor } from '../harness/processes.js';
 
@@ -43,23 +43,16 @@ describe('resharding', () => {
     const batch = (from: number) =>
       Array.from({ length: 1000 }, (_, i) => ({ data: `c-${from + i}`, partitionKey: `p-${from + i}` }));
     const before = await putRecords(env.kinesis.client, STREAM, batch(0));
-    const daemon = startKclDaemon({
+    const daemon = startKclDaemon(scenarioDaemon(env, {
       name: 'daemon',
-      jarDir: env.kclJarDir,
-      workDir: env.workDir,
+      streamName: STREAM,
+      applicationName: APP,
+      processor: 'test/e2e/processors/recording.ts',
       properties: {
-        ...fastProperties({
-          streamName: STREAM,
-          applicationName: APP,
-          kinesisEndpoint: env.kinesis.endpoint,
-          dynamoDBEndpoint: env.dynamo.endpoint,
-          executableName: tsxExecutable('test/e2e/processors/recording.ts'),
-          workerId: 'worker-1',
-        }),
         maxRecords: 100,
       },
       env: { E2E_OUTPUT: output, E2E_RUN: 'r', E2E_CHECKPOINT_EVERY: '100', E2E_DELAY_MS: '100' },
-    });
+    }));
     const alive = () => {
       if (!daemon.process.running) throw new Error(`daemon exited: ${daemon.process.tail(30)}`);
     };

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEvents } from '../harness/consumed.js';
-import { fastProperties, startKclTsRun, startStandIns, tsxExecutable, type StandIns } from '../harness/kcl.js';
+import { scenarioDaemon, type StandIns, startKclTsRun, startStandIns } from '../harness/kcl.js';
 import { putRecords } from '../harness/kinesis.js';
 import { stopAll, waitFor } from '../harness/processes.js';
 
@@ -34,23 +34,16 @@ describe('a hanging processor under the real daemon', () => {
 
   it(`warns at timeoutInSeconds / 2 = ${TIMEOUT_SECONDS / 2} s, in the daemon's output, before the daemon halts`, async () => {
     await putRecords(env.kinesis.client, STREAM, Array.from({ length: 10 }, (_, i) => ({ data: `s-${i}`, partitionKey: `k-${i}` })));
-    const d = await startKclTsRun({
+    const d = await startKclTsRun(scenarioDaemon(env, {
       name: 'kcl-ts-run-hang',
-      jarDir: env.kclJarDir,
-      workDir: env.workDir,
+      streamName: STREAM,
+      applicationName: APP,
+      processor: 'test/faults/processors/killing.ts',
       properties: {
-        ...fastProperties({
-          streamName: STREAM,
-          applicationName: APP,
-          kinesisEndpoint: env.kinesis.endpoint,
-          dynamoDBEndpoint: env.dynamo.endpoint,
-          executableName: tsxExecutable('test/faults/processors/killing.ts'),
-          workerId: 'worker-1',
-        }),
         timeoutInSeconds: TIMEOUT_SECONDS,
       },
       env: { E2E_OUTPUT: output, E2E_RUN: 'hang', FAULT_SLEEP_MS: String(TIMEOUT_SECONDS * 4 * 1000) },
-    });
+    }));
     const exit = await d.process.waitForExit(180_000);
     const text = d.process.recentOutput();
     const lines = text.split('\n');

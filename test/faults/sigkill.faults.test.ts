@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumedRecords, missing, orderViolations, readEvents, summarize, type ConsumedEvent } from '../harness/consumed.js';
 import { readLeaseMap, releaseLeaderLock } from '../harness/dynamodb.js';
 import { faultsSeed, firstDeliveryOrderViolations, randomInt, redeliveryProblems, seededRandom } from '../harness/faults.js';
-import { fastProperties, startKclDaemon, startStandIns, tsxExecutable, type StandIns } from '../harness/kcl.js';
+import { scenarioDaemon, type StandIns, startKclDaemon, startStandIns } from '../harness/kcl.js';
 import { compareSequenceNumbers, putRecords, splitShard, type PutResult } from '../harness/kinesis.js';
 import { stopAll, waitFor } from '../harness/processes.js';
 
@@ -46,25 +46,18 @@ describe('SIGKILL of the child at random points', () => {
   });
 
   function daemon(run: string, extraEnv: Record<string, string>) {
-    return startKclDaemon({
+    return startKclDaemon(scenarioDaemon(env, {
       name: `daemon-${run}`,
-      jarDir: env.kclJarDir,
-      workDir: env.workDir,
+      streamName: STREAM,
+      applicationName: APP,
+      processor: 'test/faults/processors/killing.ts',
       properties: {
-        ...fastProperties({
-          streamName: STREAM,
-          applicationName: APP,
-          kinesisEndpoint: env.kinesis.endpoint,
-          dynamoDBEndpoint: env.dynamo.endpoint,
-          executableName: tsxExecutable('test/faults/processors/killing.ts'),
-          workerId: 'worker-1',
-        }),
         maxRecords: 50,
         // the dying daemon's shutdown hook waits this long for the killed shard
         shutdownGraceMillis: 3000,
       },
       env: { E2E_OUTPUT: output, E2E_RUN: run, FAULT_CHECKPOINT_EVERY: String(CHECKPOINT_EVERY), ...extraEnv },
-    });
+    }));
   }
 
   it(`${KILL_RUNS} kills in batches and checkpoints, ${SHARD_END_RUNS} in shardEnded: nothing lost, order kept, redelivery only after the checkpoint`, async () => {

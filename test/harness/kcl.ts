@@ -95,7 +95,8 @@ export interface KclDaemon {
   kill(): Promise<void>;
 }
 
-export function startKclDaemon(options: DaemonOptions): KclDaemon {
+/** Writes the properties file and builds the environment any launch of the daemon needs. */
+function prepareDaemon(options: DaemonOptions): { propertiesFile: string; logFile: string; env: NodeJS.ProcessEnv } {
   mkdirSync(options.workDir, { recursive: true });
   const propertiesFile = path.join(options.workDir, `${options.name}.properties`);
   const logFile = path.join(options.workDir, `${options.name}.log`);
@@ -110,6 +111,11 @@ export function startKclDaemon(options: DaemonOptions): KclDaemon {
     FORCE_COLOR: '0',
     ...options.env,
   };
+  return { propertiesFile, logFile, env };
+}
+
+export function startKclDaemon(options: DaemonOptions): KclDaemon {
+  const { propertiesFile, logFile, env } = prepareDaemon(options);
   const proc = spawnManaged(
     options.name,
     javaExecutable(),
@@ -156,19 +162,7 @@ export interface KclTsRun extends KclDaemon {
  * by the registry so it is killed on the way out like everything else.
  */
 export async function startKclTsRun(options: DaemonOptions): Promise<KclTsRun> {
-  mkdirSync(options.workDir, { recursive: true });
-  const propertiesFile = path.join(options.workDir, `${options.name}.properties`);
-  const logFile = path.join(options.workDir, `${options.name}.log`);
-  writeFileSync(propertiesFile, propertiesText(options.properties));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_REGION: 'us-east-1',
-    NODE_NO_WARNINGS: '1',
-    FORCE_COLOR: '0',
-    ...options.env,
-  };
+  const { propertiesFile, logFile, env } = prepareDaemon(options);
   const jvmOptions = (options.jvmOptions ?? DAEMON_JVM_OPTIONS).map((o) => `--java-opt=${o}`);
   const proc = spawnManaged(
     options.name,
@@ -249,6 +243,40 @@ export interface StandInsOptions {
   leaseTables?: { applicationName: string; streamName: string }[];
   workDir?: string;
   echo?: boolean;
+}
+
+export interface ScenarioDaemonInput {
+  name: string;
+  streamName: string;
+  applicationName: string;
+  /** The child, a TypeScript file run with tsx (repo-relative). */
+  processor: string;
+  /** Default `worker-1`. */
+  workerId?: string;
+  /** Added to (or overriding) `fastProperties`. */
+  properties?: Record<string, PropertyValue>;
+  env?: Record<string, string>;
+}
+
+/** Daemon options for a scenario on these stand-ins: fast timings, their endpoints, the processor as child. */
+export function scenarioDaemon(standIns: StandIns, input: ScenarioDaemonInput): DaemonOptions {
+  return {
+    name: input.name,
+    jarDir: standIns.kclJarDir,
+    workDir: standIns.workDir,
+    properties: {
+      ...fastProperties({
+        streamName: input.streamName,
+        applicationName: input.applicationName,
+        kinesisEndpoint: standIns.kinesis.endpoint,
+        dynamoDBEndpoint: standIns.dynamo.endpoint,
+        executableName: tsxExecutable(input.processor),
+        workerId: input.workerId ?? 'worker-1',
+      }),
+      ...input.properties,
+    },
+    ...(input.env ? { env: input.env } : {}),
+  };
 }
 
 /** kinesis-local + DynamoDB Local on free ports, streams created, lease tables pre-created. */
