@@ -8,8 +8,8 @@
  * daemon never loads it). So Java 8 is the floor; the daemon was exercised on 17.
  */
 import { execFile } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
+import { isExecutableFile, resolveCommand } from './command.js';
 
 export const MIN_JAVA_MAJOR = 8;
 
@@ -52,25 +52,6 @@ export function parseJavaVersion(output: string): { major: number; version: stri
   return { major, version };
 }
 
-function isExecutableFile(p: string): boolean {
-  try {
-    if (!statSync(p).isFile()) return false;
-    accessSync(p, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function which(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env['PATH'] ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const p = path.join(dir, name);
-    if (isExecutableFile(p)) return p;
-  }
-  return undefined;
-}
-
 function runVersion(javaPath: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(javaPath, ['-version'], { env, timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
@@ -107,7 +88,7 @@ export async function findJava(opts: FindJavaOptions = {}): Promise<JavaInfo> {
       looked.push('$JAVA_HOME (not set)');
     }
     if (!candidate) {
-      const p = which('java', env);
+      const p = resolveCommand('java', process.cwd(), env);
       if (p) candidate = { path: p, source: 'PATH' };
       else looked.push(`java on PATH (${env['PATH'] ?? ''})`);
     }

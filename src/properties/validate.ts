@@ -4,7 +4,8 @@
  * false without a word (commons-beanutils defaults), so most mistakes surface here or not
  * at all.
  */
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { resolveCommand } from '../daemon/command.js';
 import path from 'node:path';
 import { parsePropertiesBuffer, PropertiesSyntaxError, type ParsedProperties, type PropertyEntry } from './parse.js';
 import { lookupKey, normalizeKey, type PropertyType } from './keys.js';
@@ -398,33 +399,7 @@ function exists(p: string): boolean {
   }
 }
 
-function isExecutableFile(p: string): boolean {
-  try {
-    if (!statSync(p).isFile()) return false;
-    accessSync(p, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Resolve a program name as java.lang.ProcessBuilder (posix_spawn/execvp) does on Unix:
- * a name containing '/' is a path relative to the working directory, anything else is
- * searched on PATH.
- */
-export function resolveCommand(name: string, cwd: string, env: NodeJS.ProcessEnv): string | undefined {
-  if (name.includes('/')) {
-    const p = path.resolve(cwd, name);
-    return isExecutableFile(p) ? p : undefined;
-  }
-  for (const dir of (env['PATH'] ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const p = path.resolve(cwd, dir, name);
-    if (isExecutableFile(p)) return p;
-  }
-  return undefined;
-}
+export { resolveCommand } from '../daemon/command.js';
 
 /**
  * The daemon's `timeoutInSeconds` (per-message deadline), if set to a positive integer.
