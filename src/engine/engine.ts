@@ -23,8 +23,6 @@ export interface EngineOptions {
   readonly checkpointRetry: BackoffOptions;
   readonly errors: ResolvedErrorPolicy;
   readonly logger: Logger;
-  /** Called once the shard id is known, so the host can bind its logger to it. */
-  readonly onShardId?: (shardId: string) => void;
   /** Decodes `record.value`. */
   readonly schema?: z.ZodType;
   /** Warn (and repeat) when one action takes longer than this; 0 turns it off. */
@@ -152,7 +150,6 @@ export class Engine {
     }
     this.shardId = message.shardId;
     this.logger = this.logger.child({ shardId: message.shardId });
-    this.options.onShardId?.(message.shardId);
     const seq = message.sequenceNumber ?? null;
     const sub = message.subSequenceNumber ?? null;
     if (seq !== null && isSequenceNumber(seq)) this.checkpointedAt = { sequenceNumber: seq, subSequenceNumber: sub ?? 0 };

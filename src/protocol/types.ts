@@ -119,7 +119,3 @@ export const CheckpointRequestSchema = z
 export type StatusMessage = z.infer<typeof StatusSchema>;
 export type CheckpointRequest = z.infer<typeof CheckpointRequestSchema>;
 export type ChildMessage = StatusMessage | CheckpointRequest;
-
-/** Sentinels the daemon may send in `initialize.sequenceNumber` instead of a number. */
-export const SENTINELS = ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP', 'SHARD_END'] as const;
-export type Sentinel = (typeof SENTINELS)[number];
