@@ -75,8 +75,19 @@ describe('4 shards, one worker', () => {
     );
     console.log(`run 1: 3000 records consumed ${Date.now() - t} ms after daemon start`);
 
-    // checkpoints reach the lease table while running (every 250 records per shard)
-    const running = await readLeaseMap(env.dynamo.client, APP);
+    // checkpoints reach the lease table while running (every 250 records per shard). The
+    // policy checkpoints after the batch the processor has already recorded, so the last
+    // shard's checkpoint may still be on its way to DynamoDB: wait for it, briefly.
+    let running = await readLeaseMap(env.dynamo.client, APP);
+    await waitFor(
+      'a numeric checkpoint on every lease while running',
+      async () => {
+        running = await readLeaseMap(env.dynamo.client, APP);
+        return running.size === 4 && [...running.values()].every((l) => /^\d+$/.test(l.checkpoint ?? ''));
+      },
+      15_000,
+      100,
+    );
     expect([...running.keys()].sort()).toEqual([...first.byShard.keys()].sort());
     for (const lease of running.values()) {
       expect(lease.leaseOwner).toBe('worker-1');
