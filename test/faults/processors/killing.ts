@@ -94,11 +94,15 @@ class KillingProcessor implements RecordProcessor {
         run: runLabel,
       });
       if (this.records % checkpointEvery === 0) {
+        this.checkpoints += 1;
+        // Claim the kill (create the token) before the records reach the output: the test
+        // reads the output first and the token second, so a run whose last record is
+        // followed by this kill is never taken for one that drained without a kill.
+        const kill = killAt === 'checkpoint' && this.checkpoints === killAfter && claimKill();
         emit(lines);
         lines = [];
-        this.checkpoints += 1;
         const confirmed = input.checkpointer.checkpoint(record);
-        if (killAt === 'checkpoint' && this.checkpoints === killAfter && claimKill()) {
+        if (kill) {
           // the checkpoint line is on the pipe; die before (or as) the answer comes back
           await new Promise((resolve) => setImmediate(resolve));
           this.die('checkpoint', { seq: record.sequenceNumber });
