@@ -45,6 +45,9 @@ describe('a hanging processor under the real daemon', () => {
       env: { E2E_OUTPUT: output, E2E_RUN: 'hang', FAULT_SLEEP_MS: String(TIMEOUT_SECONDS * 4 * 1000) },
     }));
     const exit = await d.process.waitForExit(180_000);
+    // the daemon's last lines (its timeout, just before it halts) may still be in the pipe
+    // when Node reports the exit: read to the end of the output first
+    await d.process.waitForOutputEnd(20_000);
     const text = d.process.recentOutput();
     const lines = text.split('\n');
     const sleep = readEvents(output).find((e) => (e.ev as string) === 'sleep');

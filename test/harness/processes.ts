@@ -48,7 +48,10 @@ export class ManagedProcess {
   readonly child: ChildProcess;
   readonly pid: number;
   readonly startedAt = Date.now();
-  /** Resolves when the process leader exits (never rejects). */
+  /**
+   * Resolves when the process leader exits (never rejects). Its last output may still be
+   * in the pipes then: see `waitForOutputEnd`.
+   */
   readonly exited: Promise<ExitInfo>;
   exitInfo: ExitInfo | undefined;
 
@@ -59,6 +62,8 @@ export class ManagedProcess {
   private readonly echo: boolean;
   private watchdogPid: number | undefined;
   private readonly stopHooks: (() => void)[] = [];
+  /** Resolves once stdout and stderr are both closed, every line of them recorded. */
+  private readonly outputClosed: Promise<void>;
   /** SIGKILL after this long when `stop()` is not given a timeout. */
   defaultStopTimeoutMs = 10_000;
 
@@ -97,8 +102,9 @@ export class ManagedProcess {
         resolve(this.exitInfo);
       });
     });
-    this.pipeLines(child.stdout, 'stdout');
-    this.pipeLines(child.stderr, 'stderr');
+    this.outputClosed = Promise.all([this.pipeLines(child.stdout, 'stdout'), this.pipeLines(child.stderr, 'stderr')]).then(
+      () => undefined,
+    );
     if (this.pid > 0) {
       registry.add(this);
       if (options.watchdog ?? true) this.startWatchdog();
@@ -222,6 +228,24 @@ export class ManagedProcess {
     return info;
   }
 
+  /**
+   * Wait until stdout and stderr are closed, so that `recentOutput()`/`tail()` hold every
+   * line the process (and whatever shared its pipes) wrote. Node may report the exit
+   * before the last chunks in the pipes are read: call this after an exit, before
+   * asserting on the output. Throws after `timeoutMs`.
+   */
+  async waitForOutputEnd(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const result = await Promise.race([this.outputClosed, timeout]);
+    clearTimeout(timer);
+    if (result === 'timeout') {
+      throw new Error(`${this.name}: stdout/stderr still open ${timeoutMs} ms later (a process still holds them?).\n--- last output ---\n${this.tail(40)}`);
+    }
+  }
+
   /** Wait for the leader to exit, SIGKILLing the group after `timeoutMs`. */
   async waitForExit(timeoutMs: number): Promise<ExitInfo> {
     const timer = sleep(timeoutMs).then(() => undefined);
@@ -273,8 +297,10 @@ export class ManagedProcess {
     }
   }
 
-  private pipeLines(stream: NodeJS.ReadableStream | null, name: 'stdout' | 'stderr'): void {
-    if (!stream) return;
+  /** Records each line of `stream`; resolves when it is closed (after its last line). */
+  private pipeLines(stream: NodeJS.ReadableStream | null, name: 'stdout' | 'stderr'): Promise<void> {
+    if (!stream) return Promise.resolve();
+    const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
     stream.setEncoding('utf8');
     let buffered = '';
     stream.on('data', (chunk: string) => {
@@ -289,6 +315,7 @@ export class ManagedProcess {
       if (buffered) this.record(name, buffered);
       buffered = '';
     });
+    return closed;
   }
 }
 
