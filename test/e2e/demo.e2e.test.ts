@@ -21,6 +21,8 @@ describe('npm run demo', () => {
       { cwd: REPO_ROOT, env: { ...process.env, NODE_NO_WARNINGS: '1' } },
     );
     const exit = await demo.waitForExit(240_000);
+    // the summary is the demo's last output: Node may report the exit before it has read it
+    await demo.waitForOutputEnd(20_000);
     const output = demo.recentOutput();
     console.log(output.split('\n').filter((l) => /summary|records|missing|daemon start|graceful|every record|checkpoint/.test(l)).join('\n'));
     expect(exit.code, output).toBe(0);
