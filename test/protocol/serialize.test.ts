@@ -31,8 +31,12 @@ describe('why exact keys matter: the daemon skips a line with an extra key and w
       rl.on('line', (l) => {
         const m = JSON.parse(l);
         process.stdout.write('\\n' + JSON.stringify({ action: 'status', responseFor: m.action, shardId: 'extra' }) + '\\n');
-      });`;
+      });
+      process.stdout.write('ready\\n');`;
     const daemon = FakeDaemon.spawn(process.execPath, ['-e', script], { timeoutMs: 1500 });
+    // The 1.5 s wait is for the answer, not for Node to start (slower than that on a
+    // loaded machine, and then nothing would have been skipped yet): wait for the child first.
+    expect(await daemon.lines.next(20_000, () => new Error('the child did not start within 20 s'))).toBe('ready');
     await expect(daemon.send({ action: 'initialize', shardId: 's', sequenceNumber: null, subSequenceNumber: null })).rejects.toThrow(
       /timed out after 1500 ms waiting for the status for initialize; skipped lines: unknown property "shardId"/,
     );
