@@ -2,14 +2,17 @@
  * Message sources: where the connection gets the daemon's messages from. The stream
  * reader frames stdin into lines on Buffers (a `processRecords` line can exceed 13 MB:
  * `readline` would decode every chunk to a string, run a regex over it and concatenate
- * the pieces; here chunks are only scanned for `\n`, joined once and decoded once) and
- * parses each: with the zod-free exact checks of `plain.ts`, and only for a line they
- * leave open (bad input, unusual keys) with `parseLine`, loaded then; the array source feeds messages from memory (in-process replay). Parse
+ * the pieces; here chunks are only scanned for `\n`). A line goes first to the batch
+ * scanner, which reads a `processRecords` message from the chunks as they are; any other
+ * line is joined once, decoded once and parsed with the zod-free exact checks of
+ * `plain.ts`, and only a line they leave open (bad input, unusual keys) with `parseLine`,
+ * loaded then. The array source feeds messages from memory (in-process replay). Parse
  * errors are queued in line order, so messages before a bad line are still handled first.
  */
 import { isAscii } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import type { ParsedMessage } from '../protocol/parse.js';
+import { scanProcessRecords } from '../protocol/batch-scanner.js';
 import { NOT_PLAIN, parsePlainLine } from '../protocol/plain.js';
 
 /** `parse.js` (and with it zod), loaded on the first line the plain checks leave to it. */
@@ -41,7 +44,7 @@ export class StreamMessageReader implements MessageSource {
   constructor(input: Readable) {
     input.on('data', (chunk: Buffer | string) => this.onData(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk));
     input.on('end', () => {
-      if (this.partsLength > 0) this.onLine(this.takeParts(Buffer.alloc(0)));
+      if (this.partsLength > 0) this.onLineEnd(Buffer.alloc(0));
       this.emit({ end: true });
     });
     input.on('close', () => this.emit({ end: true }));
@@ -59,8 +62,7 @@ export class StreamMessageReader implements MessageSource {
     for (;;) {
       const nl = chunk.indexOf(NEWLINE, start);
       if (nl === -1) break;
-      const piece = chunk.subarray(start, nl);
-      this.onLine(this.partsLength > 0 ? this.takeParts(piece) : piece);
+      this.onLineEnd(chunk.subarray(start, nl));
       start = nl + 1;
     }
     if (start < chunk.length) {
@@ -70,14 +72,18 @@ export class StreamMessageReader implements MessageSource {
     }
   }
 
-  /** The line so far plus its last piece, as one Buffer (the only copy a long line gets). */
-  private takeParts(last: Buffer): Buffer {
+  /** A line is complete: `last` is its final piece, the rest is in `parts`. */
+  private onLineEnd(last: Buffer): void {
+    // A batch is read where it lies, in the chunks it came in (no joined copy, no string
+    // of 13 MB, no JSON.parse tree); any other line, or a batch the scanner does not
+    // vouch for, is joined and parsed the general way.
     const parts = this.parts;
-    if (last.length > 0) parts.push(last);
-    const line = parts.length === 1 ? parts[0]! : Buffer.concat(parts, this.partsLength + last.length);
+    if (last.length > 0 || parts.length === 0) parts.push(last);
     this.parts = [];
     this.partsLength = 0;
-    return line;
+    const message = scanProcessRecords(parts);
+    if (message !== undefined) this.emit({ message });
+    else this.onLine(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
   }
 
   private onLine(bytes: Buffer): void {

@@ -4,6 +4,7 @@
  * looks at keys or sequence numbers only pays for no decoding at all.
  */
 import type { z } from 'zod';
+import { SpanRecord } from '../protocol/span-record.js';
 import type { WireRecord } from '../protocol/types.js';
 
 export interface KinesisRecord<T = unknown> {
@@ -107,7 +108,7 @@ export class Record<T = unknown> implements KinesisRecord<T> {
 
   /** The wire form, as the daemon sent it (for dead-letter hooks and transcripts). */
   toJSON(): WireRecord {
-    return this.wire;
+    return this.wire instanceof SpanRecord ? this.wire.toJSON() : this.wire;
   }
 
   private where(): string {

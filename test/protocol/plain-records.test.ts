@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { anyValue, extraKey, lineText, numberValue, recordOrNot, stringValue } from './arbitraries.js';
 import { isPlainWireRecord, parseLine } from '../../src/protocol/parse.js';
 import { NOT_PLAIN, PLAIN_ACTIONS, parsePlainLine } from '../../src/protocol/plain.js';
 import {
@@ -20,58 +21,6 @@ import {
   ShardEndedSchema,
   ShutdownRequestedSchema,
 } from '../../src/protocol/types.js';
-
-const strings = ['""', '"QUJD"', '"pk-1"', '"496805059938058446063373365025007575013667902874441482260"', '"é\\u0000\\n"'];
-const numbers = ['0', '-0', '1', '-1', '1.5', '1e3', '1E+2', '2.5e-3', '9007199254740991', '9007199254740993', '-9007199254740993', '1e999', '-1e999', '1732400000000'];
-const others = ['null', 'true', 'false', '[]', '{}', '"record"', '"RECORD"', '[1]', '{"a":1}'];
-const anyValue = fc.constantFrom(...strings, ...numbers, ...others);
-const stringValue = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...strings) }, { weight: 1, arbitrary: anyValue });
-const numberValue = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...numbers, 'null') }, { weight: 1, arbitrary: anyValue });
-const actionValue = fc.oneof({ weight: 6, arbitrary: fc.constant('"record"') }, { weight: 1, arbitrary: anyValue });
-const extraKey = fc.constantFrom('explicitHashKey', '__proto__', 'constructor', 'toString', 'data2', 'action ');
-
-/** A record as JSON text: known keys in a shuffled order, each maybe missing, maybe an extra key, maybe a duplicate. */
-const recordText = fc
-  .record({
-    data: fc.option(stringValue, { freq: 8 }),
-    partitionKey: fc.option(stringValue, { freq: 8 }),
-    sequenceNumber: fc.option(stringValue, { freq: 8 }),
-    approximateArrivalTimestamp: fc.option(numberValue, { freq: 3 }),
-    subSequenceNumber: fc.option(numberValue, { freq: 3 }),
-    action: fc.option(actionValue, { freq: 3 }),
-    extra: fc.option(fc.tuple(extraKey, anyValue), { freq: 1 }),
-    duplicate: fc.option(fc.tuple(fc.constantFrom('data', 'subSequenceNumber', 'action'), anyValue), { freq: 1 }),
-    seed: fc.integer(),
-  })
-  .map(({ extra, duplicate, seed, ...known }) => {
-    const pairs: [string, string][] = Object.entries(known).filter((e): e is [string, string] => e[1] !== null);
-    if (extra !== null) pairs.push(extra);
-    if (duplicate !== null) pairs.push(duplicate);
-    // A deterministic shuffle from the seed (key order must never matter).
-    pairs.sort((a, b) => ((hash(a[0]) ^ seed) & 0xff) - ((hash(b[0]) ^ seed) & 0xff));
-    return `{${pairs.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
-  });
-
-const recordOrNot = fc.oneof({ weight: 10, arbitrary: recordText }, { weight: 1, arbitrary: anyValue });
-
-const lineText = fc
-  .record({
-    records: fc.oneof({ weight: 10, arbitrary: fc.array(recordOrNot, { maxLength: 5 }).map((rs) => `[${rs.join(',')}]`) }, { weight: 1, arbitrary: anyValue }),
-    millisBehindLatest: fc.option(numberValue, { freq: 4 }),
-    extra: fc.option(fc.tuple(extraKey, anyValue), { freq: 1 }),
-  })
-  .map(({ records, millisBehindLatest, extra }) => {
-    let line = `{"action":"processRecords","records":${records}`;
-    if (millisBehindLatest !== null) line += `,"millisBehindLatest":${millisBehindLatest}`;
-    if (extra !== null) line += `,${JSON.stringify(extra[0])}:${extra[1]}`;
-    return `${line}}`;
-  });
-
-function hash(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0;
-  return h;
-}
 
 function zodOnly(line: string): { ok: true; data: unknown } | { ok: false } {
   const result = ProcessRecordsSchema.safeParse(JSON.parse(line));
