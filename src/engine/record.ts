@@ -61,7 +61,7 @@ export class Record<T = unknown> implements KinesisRecord<T> {
   }
 
   get data(): Buffer {
-    return (this.decoded ??= Buffer.from(this.wire.data, 'base64'));
+    return (this.decoded ??= this.wire instanceof SpanRecord ? this.wire.payload() : Buffer.from(this.wire.data, 'base64'));
   }
 
   get partitionKey(): string {

@@ -1,9 +1,10 @@
 /**
  * A wire record whose strings are still bytes inside the line it arrived in. The batch
  * scanner makes these instead of strings, so a 13 MB batch is held once, as the Buffers
- * it was read into, and each field becomes a string only when it is read: the payload
- * (base64) every time, the partition key and sequence number once, then kept.
+ * it was read into: payloads are decoded in place when read (`payload()`), and the
+ * partition key and sequence number become strings on first read.
  */
+import { decodeBase64InPlace } from './base64.js';
 import type { WireRecord } from './types.js';
 
 /** Where a string field is: `text` when it had to be decoded already (escapes, non-ASCII), else `bytes[start, end)` as latin1. */
@@ -23,6 +24,8 @@ export class SpanRecord implements WireRecord {
   readonly #partitionKeyStart: number;
   readonly #partitionKeyEnd: number;
   #sequenceNumber: string | undefined;
+  /** Once the payload is decoded in place: where its bytes end (they start at `#dataStart`). */
+  #decodedEnd = -1;
   readonly #sequenceNumberStart: number;
   readonly #sequenceNumberEnd: number;
 
@@ -49,7 +52,24 @@ export class SpanRecord implements WireRecord {
 
   /** The base64 text, as `JSON.parse` would have given it. Not kept: the decoded payload is. */
   get data(): string {
-    return this.#dataText ?? this.#bytes.toString('latin1', this.#dataStart, this.#dataEnd);
+    if (this.#dataText !== undefined) return this.#dataText;
+    if (this.#decodedEnd >= 0) return this.#bytes.toString('base64', this.#dataStart, this.#decodedEnd); // the same text: it was canonical
+    return this.#bytes.toString('latin1', this.#dataStart, this.#dataEnd);
+  }
+
+  /**
+   * The payload's bytes. Canonical base64 (all the daemon writes) is decoded where it
+   * lies, once, and the bytes returned are a view of the line's Buffer; anything else is
+   * decoded into a new Buffer the lenient way, as `Buffer.from(data, 'base64')` would.
+   */
+  payload(): Buffer {
+    if (this.#decodedEnd < 0) {
+      if (this.#dataText !== undefined) return Buffer.from(this.#dataText, 'base64');
+      const end = decodeBase64InPlace(this.#bytes, this.#dataStart, this.#dataEnd);
+      if (end < 0) return Buffer.from(this.data, 'base64');
+      this.#decodedEnd = end;
+    }
+    return this.#bytes.subarray(this.#dataStart, this.#decodedEnd);
   }
 
   get partitionKey(): string {
