@@ -154,6 +154,8 @@ export function startKclDaemon(options: DaemonOptions): KclDaemon {
 export interface KclTsRun extends KclDaemon {
   /** The JVM `kcl-ts run` started (in its own process group). */
   jvmPid: number;
+  /** As `KclDaemon`'s, and whether the JVM's whole group had exited by itself before the harness's clean-up kill. */
+  stopGracefully(timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; tookMs: number; jvmGroupExited: boolean }>;
 }
 
 /**
@@ -206,7 +208,7 @@ export async function startKclTsRun(options: DaemonOptions): Promise<KclTsRun> {
         const info = await proc.waitForExit(timeoutMs);
         const deadline = Date.now() + 5000;
         while (groupAlive(jvmPid) && Date.now() < deadline) await sleep(50);
-        return { ...info, tookMs: Date.now() - start };
+        return { ...info, tookMs: Date.now() - start, jvmGroupExited: !groupAlive(jvmPid) };
       } finally {
         await proc.stop({ timeoutMs: 2000 });
         try {
