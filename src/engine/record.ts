@@ -8,7 +8,11 @@ import { SpanRecord } from '../protocol/span-record.js';
 import type { WireRecord } from '../protocol/types.js';
 
 export interface KinesisRecord<T = unknown> {
-  /** The payload, decoded from base64 on first access. */
+  /**
+   * The payload, decoded from base64 on first access. For a batch read from the daemon it
+   * is a view of the memory the batch arrived in (decoded there, no copy); it is still
+   * this record's alone to keep or change.
+   */
   readonly data: Buffer;
   readonly partitionKey: string;
   /** A decimal string of up to 128 bits: compare with BigInt, never as a number. */
