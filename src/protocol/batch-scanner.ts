@@ -47,50 +47,31 @@ const RECORD_KEYS = K_DATA | K_PARTITION_KEY | K_SEQUENCE_NUMBER | K_SUB_SEQUENC
 const RECORD_REQUIRED = K_DATA | K_PARTITION_KEY | K_SEQUENCE_NUMBER;
 const TOP_KEYS = K_ACTION | K_RECORDS | K_BEHIND;
 
-const KEY_DATA = Buffer.from('data');
-const KEY_ACTION = Buffer.from('action');
-const KEY_RECORDS = Buffer.from('records');
-const KEY_PARTITION_KEY = Buffer.from('partitionKey');
-const KEY_SEQUENCE_NUMBER = Buffer.from('sequenceNumber');
-const KEY_SUB_SEQUENCE_NUMBER = Buffer.from('subSequenceNumber');
-const KEY_BEHIND = Buffer.from('millisBehindLatest');
-const KEY_ARRIVAL = Buffer.from('approximateArrivalTimestamp');
-
-function same(b: Buffer, start: number, key: Buffer): boolean {
-  for (let k = 0; k < key.length; k++) if (b[start + k] !== key[k]) return false;
-  return true;
+/** Each known key's bytes and id, by the key's length (no two share one). */
+const KEYS_BY_LENGTH: (readonly [Buffer, number] | undefined)[] = [];
+for (const [name, id] of [
+  ['data', K_DATA],
+  ['partitionKey', K_PARTITION_KEY],
+  ['sequenceNumber', K_SEQUENCE_NUMBER],
+  ['subSequenceNumber', K_SUB_SEQUENCE_NUMBER],
+  ['approximateArrivalTimestamp', K_ARRIVAL],
+  ['action', K_ACTION],
+  ['records', K_RECORDS],
+  ['millisBehindLatest', K_BEHIND],
+] as const) {
+  if (KEYS_BY_LENGTH[name.length] !== undefined) throw new Error(`batch scanner: two keys of length ${name.length}`);
+  KEYS_BY_LENGTH[name.length] = [Buffer.from(name, 'latin1'), id];
 }
 
-/** The id of the known key in `b[start, start + length)`, or 0. No two known keys have the same length. */
-function keyAt(b: Buffer, start: number, length: number): number {
-  switch (length) {
-    case 4:
-      return same(b, start, KEY_DATA) ? K_DATA : 0;
-    case 6:
-      return same(b, start, KEY_ACTION) ? K_ACTION : 0;
-    case 7:
-      return same(b, start, KEY_RECORDS) ? K_RECORDS : 0;
-    case 12:
-      return same(b, start, KEY_PARTITION_KEY) ? K_PARTITION_KEY : 0;
-    case 14:
-      return same(b, start, KEY_SEQUENCE_NUMBER) ? K_SEQUENCE_NUMBER : 0;
-    case 17:
-      return same(b, start, KEY_SUB_SEQUENCE_NUMBER) ? K_SUB_SEQUENCE_NUMBER : 0;
-    case 18:
-      return same(b, start, KEY_BEHIND) ? K_BEHIND : 0;
-    case 27:
-      return same(b, start, KEY_ARRIVAL) ? K_ARRIVAL : 0;
-    default:
-      return 0;
-  }
+function same(b: Buffer, start: number, bytes: Buffer): boolean {
+  for (let k = 0; k < bytes.length; k++) if (b[start + k] !== bytes[k]) return false;
+  return true;
 }
 
 // Results of the scan functions, in module "registers": no result object per token.
 let keyId = 0;
 let text: string | undefined;
 let num: number | null = null;
-let spanStart = 0;
-let spanEnd = 0;
 const rData: Span = { start: 0, end: 0, text: undefined };
 const rPartitionKey: Span = { start: 0, end: 0, text: undefined };
 const rSequenceNumber: Span = { start: 0, end: 0, text: undefined };
@@ -110,8 +91,10 @@ function scanKey(b: Buffer, p: number, end: number): number {
   while (i < end && PLAIN[b[i]!] === 1) i++;
   if (i >= end) return INCOMPLETE;
   if (b[i] !== QUOTE) return FAIL;
-  keyId = keyAt(b, start, i - start);
-  return keyId === 0 ? FAIL : i + 1;
+  const key = KEYS_BY_LENGTH[i - start];
+  if (key === undefined || !same(b, start, key[0])) return FAIL;
+  keyId = key[1];
+  return i + 1;
 }
 
 /** A string at `p` (a `"`) → position after it, `text` set to what `JSON.parse` would give. */

@@ -30,8 +30,11 @@ export const numberValue = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...n
 export const actionValue = fc.oneof({ weight: 6, arbitrary: fc.constant('"record"') }, { weight: 1, arbitrary: anyValue });
 export const extraKey = fc.constantFrom('explicitHashKey', '__proto__', 'constructor', 'toString', 'data2', 'action ');
 
-/** A record as JSON text: known keys in a shuffled order, each maybe missing, maybe an extra key, maybe a duplicate. */
-export const recordText = fc
+/**
+ * A record's key/value pairs (values as JSON text): known keys in a shuffled order, each
+ * maybe missing, maybe an extra key, maybe a key twice (`repeated` names it).
+ */
+export const recordPairs = fc
   .record({
     data: fc.option(stringValue, { freq: 8 }),
     partitionKey: fc.option(stringValue, { freq: 8 }),
@@ -40,7 +43,7 @@ export const recordText = fc
     subSequenceNumber: fc.option(numberValue, { freq: 3 }),
     action: fc.option(actionValue, { freq: 3 }),
     extra: fc.option(fc.tuple(extraKey, anyValue), { freq: 1 }),
-    duplicate: fc.option(fc.tuple(fc.constantFrom('data', 'subSequenceNumber', 'action'), anyValue), { freq: 1 }),
+    duplicate: fc.option(fc.tuple(fc.constantFrom('data', 'sequenceNumber', 'subSequenceNumber', 'action'), anyValue), { freq: 1 }),
     seed: fc.integer(),
   })
   .map(({ extra, duplicate, seed, ...known }) => {
@@ -49,8 +52,12 @@ export const recordText = fc
     if (duplicate !== null) pairs.push(duplicate);
     // A deterministic shuffle from the seed (key order must never matter).
     pairs.sort((a, b) => ((hash(a[0]) ^ seed) & 0xff) - ((hash(b[0]) ^ seed) & 0xff));
-    return `{${pairs.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
+    const repeated = duplicate !== null && pairs.filter(([k]) => k === duplicate[0]).length > 1;
+    return { pairs, repeated };
   });
+
+/** A record as JSON text, compact as the daemon writes it. */
+export const recordText = recordPairs.map(({ pairs }) => `{${pairs.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`);
 
 export const recordOrNot = fc.oneof({ weight: 10, arbitrary: recordText }, { weight: 1, arbitrary: anyValue });
 

@@ -15,7 +15,7 @@ import { scanProcessRecords } from '../../src/protocol/batch-scanner.js';
 import { NOT_PLAIN, parsePlainLine } from '../../src/protocol/plain.js';
 import { SpanRecord } from '../../src/protocol/span-record.js';
 import type { ProcessRecordsMessage } from '../../src/protocol/types.js';
-import { actionValue, anyValue, extraKey, numberValue, stringValue } from './arbitraries.js';
+import { anyValue, extraKey, numberValue, recordPairs } from './arbitraries.js';
 
 /** The line as the reader decodes it for the general path. */
 function decode(bytes: Buffer): string {
@@ -61,29 +61,12 @@ function chunksOf(bytes: Buffer, size: number): Buffer[] {
 const space = fc.constantFrom('', '', '', '', ' ', '\t', ' \r ', '  ');
 
 /** A record as JSON text with whitespace anywhere JSON allows it; `duplicate` says whether a key repeats. */
-const record = fc
-  .record({
-    data: fc.option(stringValue, { freq: 10 }),
-    partitionKey: fc.option(stringValue, { freq: 10 }),
-    sequenceNumber: fc.option(stringValue, { freq: 10 }),
-    approximateArrivalTimestamp: fc.option(numberValue, { freq: 3 }),
-    subSequenceNumber: fc.option(numberValue, { freq: 3 }),
-    action: fc.option(actionValue, { freq: 3 }),
-    extra: fc.option(fc.tuple(extraKey, anyValue), { freq: 1 }),
-    duplicate: fc.option(fc.tuple(fc.constantFrom('data', 'sequenceNumber', 'subSequenceNumber', 'action'), anyValue), { freq: 1 }),
-    order: fc.array(fc.nat(), { minLength: 9, maxLength: 9 }),
-    spaces: fc.array(space, { minLength: 40, maxLength: 40 }),
-  })
-  .map(({ extra, duplicate, order, spaces, ...known }) => {
-    const pairs: [string, string][] = Object.entries(known).filter((e): e is [string, string] => e[1] !== null);
-    if (extra !== null) pairs.push(extra);
-    if (duplicate !== null) pairs.push(duplicate);
-    const shuffled = pairs.map((p, i) => [order[i]!, p] as const).sort((a, b) => a[0] - b[0]).map(([, p]) => p);
-    let s = 0;
-    const w = () => spaces[s++ % spaces.length]!;
-    const text = `{${w()}${shuffled.map(([k, v]) => `${JSON.stringify(k)}${w()}:${w()}${v}`).join(`${w()},${w()}`)}${w()}}`;
-    return { text, duplicate: duplicate !== null && pairs.filter(([k]) => k === duplicate[0]).length > 1 };
-  });
+const record = fc.tuple(recordPairs, fc.array(space, { minLength: 40, maxLength: 40 })).map(([{ pairs, repeated }, spaces]) => {
+  let s = 0;
+  const w = () => spaces[s++ % spaces.length]!;
+  const text = `{${w()}${pairs.map(([k, v]) => `${JSON.stringify(k)}${w()}:${w()}${v}`).join(`${w()},${w()}`)}${w()}}`;
+  return { text, duplicate: repeated };
+});
 
 const line = fc
   .record({
