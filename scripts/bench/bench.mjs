@@ -359,5 +359,47 @@ async function profile(kindId, shapeIndex) {
   process.stdout.write(`self time, ${total.toFixed(0)} ms sampled:\n${top.map(([k, t]) => `${((t / total) * 100).toFixed(1).padStart(5)}%  ${t.toFixed(0).padStart(6)} ms  ${k}`).join('\n')}\n`);
 }
 
+/**
+ * `node scripts/bench/bench.mjs memory`: where the maximal batch's peak RSS goes. `ours` on
+ * the maximal shape, as it is and with the two things that move it, which only the command
+ * in executableName can choose: a smaller young generation, and a full collection after
+ * every batch (`--expose-gc`; the child calls gc() once the batch is answered). The child
+ * reports V8's heap spaces at the end.
+ */
+async function memoryProbe() {
+  const shape = buildShape({ ...SHAPES[3], batches: 20, warmup: 3 });
+  const ours = join(children, 'ours.mjs');
+  const variants = [
+    ['default', []],
+    ['--max-semi-space-size=1', ['--max-semi-space-size=1']],
+    ['gc() after each batch', ['--expose-gc'], { BENCH_GC: '1' }],
+    ['both', ['--max-semi-space-size=1', '--expose-gc'], { BENCH_GC: '1' }],
+  ];
+  const rows = ['| node flags | idle RSS MB | peak RSS MB | above idle MB | × line | records/s | new space MB (committed / used) | external MB |', '|---|---:|---:|---:|---:|---:|---:|---:|'];
+  for (const [label, flags, env = {}] of variants) {
+    const d = new BenchDaemon(node, [...flags, ours], { env: { ...env, BENCH_MODE: 'memory' }, cwd: root });
+    await d.initialize();
+    const idle = d.memory().rss;
+    let n = 0;
+    let ms = 0;
+    for (let b = 0; b < shape.warmup + shape.batches; b++) {
+      const last = shape.patch(n);
+      n += shape.count;
+      const t = await d.send('processRecords', shape.line, last);
+      if (b >= shape.warmup) ms += t;
+    }
+    const peak = d.memory().hwm;
+    await d.finish();
+    const report = JSON.parse(/BENCH (.*)/.exec(d.stderr)?.[1] ?? '{}');
+    const above = peak - idle;
+    rows.push(
+      `| ${label} | ${(idle / 1e6).toFixed(0)} | ${(peak / 1e6).toFixed(0)} | ${(above / 1e6).toFixed(0)} | ${(above / shape.line.length).toFixed(1)} | ${fmt((shape.batches * shape.count * 1000) / ms)} | ${report.newSpace ?? '?'} | ${report.external ?? '?'} |`,
+    );
+    log(rows.at(-1));
+  }
+  process.stdout.write(`maximal batch: ${(shape.line.length / 1e6).toFixed(1)} MB line, ${shape.warmup} + ${shape.batches} batches\n\n${rows.join('\n')}\n`);
+}
+
 if (process.argv[2] === 'profile') await profile(process.argv[3], process.argv[4] ?? '3');
+else if (process.argv[2] === 'memory') await memoryProbe();
 else await main();

@@ -2,7 +2,12 @@
 // that touches every record's data. BENCH_MODE=checkpoint: also checkpoint after every
 // batch. BENCH_MODE=rtt: checkpoint at every record and report the round trips on stderr.
 // BENCH_DIST: another build of kcl-ts (the bench's BENCH_BASELINE, for before/after numbers).
+// BENCH_MODE=memory: touch data, and report V8's heap spaces at leaseLost; BENCH_GC=1 (with
+// node --expose-gc): a full collection after each batch is answered (bench.mjs memory).
+import v8 from 'node:v8';
+
 const { run } = await import(process.env.BENCH_DIST ?? '../../../dist/index.js');
+const gcAfterBatch = process.env.BENCH_GC === '1' && typeof globalThis.gc === 'function' ? globalThis.gc : undefined;
 
 const mode = process.env.BENCH_MODE ?? 'touch';
 let sink = 0;
@@ -21,9 +26,16 @@ await run(
       }
       for (let i = 0; i < records.length; i++) sink += records[i].data[0] ?? 0;
       if (mode === 'checkpoint') await checkpointer.checkpoint();
+      if (gcAfterBatch) setImmediate(gcAfterBatch);
     },
     leaseLost() {
       if (mode === 'rtt') process.stderr.write(`BENCH ${JSON.stringify({ rtts })}\n`);
+      if (mode === 'memory') {
+        const space = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+        const mb = (x) => (x / 1e6).toFixed(1);
+        const report = { newSpace: `${mb(space.space_size)} / ${mb(space.space_used_size)}`, external: mb(process.memoryUsage().external) };
+        process.stderr.write(`BENCH ${JSON.stringify(report)}\n`);
+      }
     },
   },
   { checkpoint: { manual: true } },
