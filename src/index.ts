@@ -8,6 +8,7 @@ guardStdout();
 export { run } from './run.js';
 export type {
   RecordProcessor,
+  ProcessorFor,
   InitializeInput,
   ProcessRecordsInput,
   RecordContext,

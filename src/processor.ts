@@ -75,3 +75,14 @@ export interface RecordProcessor<T = unknown> {
   /** The worker is shutting down or handing the lease over: last chance to checkpoint. */
   shutdownRequested?(input: ShutdownRequestedInput): MaybePromise<void>;
 }
+
+/**
+ * `RecordProcessor<T>` as `run()` checks it: each handler as a function-typed property,
+ * which TypeScript compares strictly, where methods are compared both ways. So a processor
+ * written for one record type does not compile against another schema (or against none),
+ * while any `RecordProcessor<T>` class for the right `T` still fits.
+ */
+export type ProcessorFor<T> = {
+  [K in keyof RecordProcessor<T>]?: NonNullable<RecordProcessor<T>[K]> extends (...args: infer A) => infer R ? (...args: A) => R : never;
+};
+

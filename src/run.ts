@@ -16,7 +16,7 @@ import { createLogger, setLogger } from './log/logger.js';
 import { guardStdout } from './log/stdout-guard.js';
 import { maskSecrets } from './log/redact.js';
 import { OptionsError, resolveCheckpointOption, resolveErrorPolicy, resolveHangWarning, resolveLogLevel, type RunOptions } from './options.js';
-import type { RecordProcessor } from './processor.js';
+import type { ProcessorFor, RecordProcessor } from './processor.js';
 
 export function checkProcessor(processor: unknown): asserts processor is RecordProcessor {
   if (processor === null || typeof processor !== 'object') {
@@ -58,8 +58,8 @@ export function createEngine(processor: RecordProcessor<never>, connection: Conn
  * normal case) this never returns: the process exits when the daemon is done. With a
  * `schema`, the processor's records are typed by it (`record.value`).
  */
-export function run<S extends z.ZodType>(processor: RecordProcessor<z.output<S>>, options: RunOptions & { readonly schema: S }): Promise<void>;
-export function run(processor: RecordProcessor, options?: RunOptions): Promise<void>;
+export function run<S extends z.ZodType>(processor: ProcessorFor<z.output<S>>, options: RunOptions & { readonly schema: S }): Promise<void>;
+export function run(processor: ProcessorFor<unknown>, options?: RunOptions): Promise<void>;
 export async function run(processor: RecordProcessor<never>, options: RunOptions = {}): Promise<void> {
   const ownProcess = options.input === undefined && options.output === undefined;
   // Before anything else can print: from here on only the protocol writer reaches stdout.

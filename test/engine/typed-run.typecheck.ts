@@ -18,3 +18,25 @@ export function typed(): Promise<void> {
 export function untyped(): Promise<void> {
   return run({ processRecords: ({ records }) => void records.map((r) => r.value) });
 }
+
+// A processor written for one schema must not compile with another, nor without one.
+const Refund = z.object({ refundId: z.string() });
+
+export function wrongSchema(): Promise<void> {
+  // @ts-expect-error OrderProcessor reads Order records; the schema makes Refund records
+  return run(new OrderProcessor(), { schema: Refund });
+}
+
+export function noSchema(): Promise<void> {
+  // @ts-expect-error without a schema record.value is unknown, not an Order
+  return run(new OrderProcessor());
+}
+
+// A processor for any record (the default) still runs with a schema.
+class AnyProcessor implements RecordProcessor {
+  processRecords(): void {}
+}
+
+export function anyWithSchema(): Promise<void> {
+  return run(new AnyProcessor(), { schema: Order });
+}
