@@ -23,6 +23,6 @@ export { Record, RecordDecodeError, type KinesisRecord } from './engine/record.j
 export { ProcessorFailedError } from './engine/engine.js';
 export { ProtocolError } from './protocol/errors.js';
 export { comparePositions, type Position } from './protocol/sequence.js';
-export type { RunOptions, ErrorPolicyOptions, SkippedRecords, LogLevel } from './options.js';
+export type { RunOptions, ErrorPolicyOptions, SkippedRecords, LogLevel, MemoryOptions } from './options.js';
 export { OptionsError } from './options.js';
 export { getLogger } from './log/logger.js';

@@ -7,7 +7,10 @@ import type { Level, Logger } from 'pino';
 import type { z } from 'zod';
 import type { BackoffOptions } from './checkpoint/backoff.js';
 import type { CheckpointOption } from './checkpoint/policy.js';
+import { DEFAULT_COLLECT_AFTER_BATCH_BYTES, DEFAULT_YOUNG_GENERATION_MB, type MemoryOptions } from './engine/memory.js';
 import type { KinesisRecord } from './engine/record.js';
+
+export type { MemoryOptions } from './engine/memory.js';
 
 export type LogLevel = Level | 'silent';
 
@@ -57,6 +60,11 @@ export interface RunOptions {
    * `timeoutInSeconds`), else 60. 0 turns the warning off.
    */
   readonly hangWarningSeconds?: number;
+  /**
+   * Memory upkeep for large batches: a full collection after each batch of 8 MiB or
+   * more, and a young generation kept at 8 MB (README, "Memory"). `false` leaves V8 alone.
+   */
+  readonly memory?: MemoryOptions | false;
   /** Read the daemon from here instead of stdin (tests). */
   readonly input?: Readable;
   /** Write to the daemon here instead of stdout (tests). With `input` or `output`, `run` does not exit the process. */
@@ -177,4 +185,20 @@ export function resolveHangWarning(option: unknown, env: string | undefined): { 
     return { everyMs: option * 1000, daemonTimeoutSeconds };
   }
   return { everyMs: daemonTimeoutSeconds === undefined ? 60_000 : (daemonTimeoutSeconds * 1000) / 2, daemonTimeoutSeconds };
+}
+
+export function resolveMemoryOption(option: unknown): Required<MemoryOptions> {
+  if (option === false) return { collectAfterBatchBytes: 0, youngGenerationMB: 0 };
+  if (option !== undefined && (option === null || typeof option !== 'object' || Array.isArray(option))) {
+    throw new OptionsError(`option memory must be an object or false, got ${JSON.stringify(option)}`);
+  }
+  const o = (option ?? {}) as Record<string, unknown>;
+  const known = ['collectAfterBatchBytes', 'youngGenerationMB'];
+  for (const key of Object.keys(o)) {
+    if (!known.includes(key)) throw new OptionsError(`unknown option memory.${key} (known: ${known.join(', ')})`);
+  }
+  return {
+    collectAfterBatchBytes: count(o.collectAfterBatchBytes, 'memory.collectAfterBatchBytes', DEFAULT_COLLECT_AFTER_BATCH_BYTES, 0),
+    youngGenerationMB: count(o.youngGenerationMB, 'memory.youngGenerationMB', DEFAULT_YOUNG_GENERATION_MB, 0),
+  };
 }

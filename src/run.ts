@@ -10,12 +10,13 @@ import type { z } from 'zod';
 import { CheckpointPolicy } from './checkpoint/policy.js';
 import { Connection } from './engine/connection.js';
 import { Engine } from './engine/engine.js';
+import { MemoryKeeper } from './engine/memory.js';
 import { StreamMessageReader } from './engine/reader.js';
 import { StreamMessageWriter, type WriteFunction } from './engine/writer.js';
 import { createLogger, setLogger } from './log/logger.js';
 import { guardStdout } from './log/stdout-guard.js';
 import { maskSecrets } from './log/redact.js';
-import { OptionsError, resolveCheckpointOption, resolveErrorPolicy, resolveHangWarning, resolveLogLevel, type RunOptions } from './options.js';
+import { OptionsError, resolveCheckpointOption, resolveErrorPolicy, resolveHangWarning, resolveLogLevel, resolveMemoryOption, type RunOptions } from './options.js';
 import type { ProcessorFor, RecordProcessor } from './processor.js';
 
 export function checkProcessor(processor: unknown): asserts processor is RecordProcessor {
@@ -37,9 +38,16 @@ function checkSchema(schema: unknown): z.ZodType | undefined {
   return schema as z.ZodType;
 }
 
-/** Builds the engine for a processor; the host supplies the connection. */
-export function createEngine(processor: RecordProcessor<never>, connection: Connection, options: RunOptions, logger: Logger): Engine {
+/**
+ * Builds the engine for a processor; the host supplies the connection, and with
+ * `largestLine` (how big the batch just answered was) gets the memory upkeep.
+ */
+export function createEngine(processor: RecordProcessor<never>, connection: Connection, options: RunOptions, logger: Logger, largestLine?: () => number): Engine {
   checkProcessor(processor);
+  const memory = resolveMemoryOption(options.memory);
+  const keeper = largestLine !== undefined && (memory.collectAfterBatchBytes > 0 || memory.youngGenerationMB > 0)
+    ? new MemoryKeeper(memory.collectAfterBatchBytes, memory.youngGenerationMB, logger)
+    : undefined;
   const checkpoint = resolveCheckpointOption(options.checkpoint);
   const hang = resolveHangWarning(options.hangWarningSeconds, process.env.KCL_TS_TIMEOUT_SECONDS);
   return new Engine(processor, connection, {
@@ -50,6 +58,7 @@ export function createEngine(processor: RecordProcessor<never>, connection: Conn
     errors: resolveErrorPolicy(options.errors),
     logger,
     schema: checkSchema(options.schema),
+    afterBatch: keeper === undefined ? undefined : () => keeper.afterBatch(largestLine!()),
   });
 }
 
@@ -77,7 +86,7 @@ export async function run(processor: RecordProcessor<never>, options: RunOptions
     const connection = new Connection(reader, writer, (reply) =>
       log.warn({ reply }, 'a checkpoint reply arrived that nobody asked for: ignored'),
     );
-    const engine = createEngine(processor, connection, options, logger);
+    const engine = createEngine(processor, connection, options, logger, () => reader.takeLargestLine());
     await engine.run();
   } catch (err) {
     if (!ownProcess) throw err;

@@ -82,9 +82,8 @@ function kinds(kclpy) {
     { id: 'raw', label: 'raw limit (readline+JSON.parse+base64)', cmd: node, args: [join(children, 'raw.mjs')] },
     { id: 'ours', label: 'kcl-ts (touch data)', cmd: node, args: [join(children, 'ours.mjs')] },
     { id: 'ours-ckpt', label: 'kcl-ts + checkpoint every batch', cmd: node, args: [join(children, 'ours.mjs')], env: { BENCH_MODE: 'checkpoint' } },
-    // V8 grows the young generation to 2 x 16 MB under a batch's allocation and keeps it:
-    // the memory-tight setting the README offers for executableName.
-    { id: 'ours-lean', label: 'kcl-ts, node --max-semi-space-size=1', cmd: node, args: ['--max-semi-space-size=1', join(children, 'ours.mjs')] },
+    // What the memory upkeep (a collection after large batches, a capped young generation) costs.
+    { id: 'ours-v8', label: 'kcl-ts, memory: false (V8 alone)', cmd: node, args: [join(children, 'ours.mjs')], env: { BENCH_MEMORY: 'false' } },
     { id: 'aws-kcl', label: 'aws-kcl 2.3.2', cmd: node, args: [join(children, 'aws-kcl.cjs')] },
   ];
   if (process.env.BENCH_BASELINE) {
@@ -370,12 +369,13 @@ async function memoryProbe() {
   const shape = buildShape({ ...SHAPES[3], batches: 20, warmup: 3 });
   const ours = join(children, 'ours.mjs');
   const variants = [
-    ['default', []],
-    ['--max-semi-space-size=1', ['--max-semi-space-size=1']],
-    ['gc() after each batch', ['--expose-gc'], { BENCH_GC: '1' }],
-    ['both', ['--max-semi-space-size=1', '--expose-gc'], { BENCH_GC: '1' }],
+    ['default (memory upkeep)', []],
+    ['memory: false (V8 alone)', [], { BENCH_MEMORY: 'false' }],
+    ['collection only (youngGenerationMB: 0)', [], { BENCH_MEMORY: '{"youngGenerationMB":0}' }],
+    ['young generation only (collectAfterBatchBytes: 0)', [], { BENCH_MEMORY: '{"collectAfterBatchBytes":0}' }],
+    ['memory: false, node --max-semi-space-size=1', ['--max-semi-space-size=1'], { BENCH_MEMORY: 'false' }],
   ];
-  const rows = ['| node flags | idle RSS MB | peak RSS MB | above idle MB | × line | records/s | new space MB (committed / used) | external MB |', '|---|---:|---:|---:|---:|---:|---:|---:|'];
+  const rows = ['| setting | idle RSS MB | peak RSS MB | above idle MB | × line | records/s | new space MB (committed / used) | external MB |', '|---|---:|---:|---:|---:|---:|---:|---:|'];
   for (const [label, flags, env = {}] of variants) {
     const d = new BenchDaemon(node, [...flags, ours], { env: { ...env, BENCH_MODE: 'memory' }, cwd: root });
     await d.initialize();

@@ -29,6 +29,8 @@ export interface EngineOptions {
   readonly hangWarningMs?: number;
   /** The daemon's `timeoutInSeconds`, when known, for the warning's text. */
   readonly daemonTimeoutSeconds?: number;
+  /** Called once a batch's status is written, while the child waits for the daemon (memory upkeep). */
+  readonly afterBatch?: () => void;
 }
 
 /** The processor failed beyond what the error policy allows: the child must exit non-zero. */
@@ -142,6 +144,7 @@ export class Engine {
         break;
     }
     await this.connection.status(message.action);
+    if (message.action === 'processRecords') this.options.afterBatch?.();
   }
 
   private async initialize(message: InitializeMessage): Promise<void> {

@@ -37,6 +37,7 @@ export class StreamMessageReader implements MessageSource {
   /** The pieces of the line being received (chunks without a newline yet). */
   private parts: Buffer[] = [];
   private partsLength = 0;
+  private largestLine = 0;
 
   /** While `parse.js` loads: the lines (and the end or error) after the one waiting for it, in order. */
   private backlog: (string | Entry)[] | undefined;
@@ -79,6 +80,7 @@ export class StreamMessageReader implements MessageSource {
     // vouch for, is joined and parsed the general way.
     const parts = this.parts;
     if (last.length > 0 || parts.length === 0) parts.push(last);
+    if (this.partsLength + last.length > this.largestLine) this.largestLine = this.partsLength + last.length;
     this.parts = [];
     this.partsLength = 0;
     const message = scanProcessRecords(parts);
@@ -148,6 +150,13 @@ export class StreamMessageReader implements MessageSource {
     } else {
       this.queue.push(entry);
     }
+  }
+
+  /** The longest line (bytes) completed since the last call: how large the batch just answered was. */
+  takeLargestLine(): number {
+    const n = this.largestLine;
+    this.largestLine = 0;
+    return n;
   }
 
   async next(): Promise<ParsedMessage | undefined> {

@@ -13,7 +13,9 @@ describe('a maximal batch', () => {
     const batch = makeBatch(10_000, 0, () => payload);
     const line = JSON.stringify(batch);
     expect(line.length).toBeGreaterThan(13_000_000);
-    const daemon = FakeDaemon.spawn(process.execPath, ['--import', 'tsx', FIXTURE], { cwd: ROOT, timeoutMs: 30_000, env: { ...process.env, KCL_LOG_LEVEL: 'warn' } });
+    const dir = mkdtempSync(join(tmpdir(), 'kcl-ts-max-'));
+    const file = join(dir, 'child.log');
+    const daemon = FakeDaemon.spawn(process.execPath, ['--import', 'tsx', FIXTURE], { cwd: ROOT, timeoutMs: 30_000, env: { ...process.env, KCL_LOG_LEVEL: 'debug', KCL_LOG_FILE: file } });
     await daemon.send({ action: 'initialize', shardId: 'shardId-000000000000', sequenceNumber: 'TRIM_HORIZON', subSequenceNumber: 0 });
     const x = await daemon.send(batch);
     expect(x.messages).toEqual([
@@ -24,7 +26,12 @@ describe('a maximal batch', () => {
     const end = await daemon.close();
     expect(end.exitCode).toBe(0);
     // The warn line reports what the processor saw: every record, every byte.
-    expect(end.stderr).toMatch(/"records":10000,"bytes":10000000/);
+    const log = readFileSync(file, 'utf8');
+    rmSync(dir, { recursive: true, force: true });
+    expect(log).toMatch(/"records":10000,"bytes":10000000/);
+    // The memory upkeep ran once, after the large batch only, and knew its size.
+    const collections = log.split('\n').filter((l) => l.includes('full collection after a large batch')).map((l) => JSON.parse(l) as { lineBytes: number });
+    expect(collections).toEqual([expect.objectContaining({ lineBytes: line.length })]);
   });
 });
 
@@ -43,6 +50,7 @@ describe('logging', () => {
     const done = lines.find((l) => l.msg === 'batch done');
     expect(done).toMatchObject({ shardId: 'shardId-000000000042', level: 30 });
     expect(lines.some((l) => l.msg === 'lease lost')).toBe(true);
+    expect(lines.some((l) => l.msg === 'full collection after a large batch')).toBe(false); // a small batch
     rmSync(dir, { recursive: true, force: true });
 
     const quiet = FakeDaemon.spawn(process.execPath, ['--import', 'tsx', FIXTURE], { cwd: ROOT, env: { ...process.env, KCL_LOG_FILE: '', KCL_LOG_LEVEL: '' }, timeoutMs: 15_000 });

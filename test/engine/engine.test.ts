@@ -285,6 +285,9 @@ describe('processor shape', () => {
     [{ errors: { mode: 'skip' } }, /needs errors.onSkip/],
     [{ errors: { retries: -1 } }, /errors.retries must be an integer ≥ 0/],
     [{ logLevel: 'loud' }, /logLevel must be one of/],
+    [{ memory: { collectAfterBytes: 1 } }, /unknown option memory.collectAfterBytes \(known: collectAfterBatchBytes, youngGenerationMB\)/],
+    [{ memory: { youngGenerationMB: -8 } }, /memory.youngGenerationMB must be an integer ≥ 0, got -8/],
+    [{ memory: true }, /option memory must be an object or false, got true/],
   ])('refuses bad options %#', async (options, message) => {
     const daemon = FakeDaemon.inProcess({ processRecords: () => undefined }, options as never, { timeoutMs: 2000 });
     await expect(daemon.send(initialize())).rejects.toThrow(/closed stdout/);

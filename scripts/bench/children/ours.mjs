@@ -2,12 +2,11 @@
 // that touches every record's data. BENCH_MODE=checkpoint: also checkpoint after every
 // batch. BENCH_MODE=rtt: checkpoint at every record and report the round trips on stderr.
 // BENCH_DIST: another build of kcl-ts (the bench's BENCH_BASELINE, for before/after numbers).
-// BENCH_MODE=memory: touch data, and report V8's heap spaces at leaseLost; BENCH_GC=1 (with
-// node --expose-gc): a full collection after each batch is answered (bench.mjs memory).
+// BENCH_MODE=memory: touch data, and report V8's heap spaces at leaseLost (bench.mjs memory).
+// BENCH_MEMORY: run()'s memory option, as JSON (`false`: V8 alone).
 import v8 from 'node:v8';
 
 const { run } = await import(process.env.BENCH_DIST ?? '../../../dist/index.js');
-const gcAfterBatch = process.env.BENCH_GC === '1' && typeof globalThis.gc === 'function' ? globalThis.gc : undefined;
 
 const mode = process.env.BENCH_MODE ?? 'touch';
 let sink = 0;
@@ -26,7 +25,6 @@ await run(
       }
       for (let i = 0; i < records.length; i++) sink += records[i].data[0] ?? 0;
       if (mode === 'checkpoint') await checkpointer.checkpoint();
-      if (gcAfterBatch) setImmediate(gcAfterBatch);
     },
     leaseLost() {
       if (mode === 'rtt') process.stderr.write(`BENCH ${JSON.stringify({ rtts })}\n`);
@@ -38,5 +36,5 @@ await run(
       }
     },
   },
-  { checkpoint: { manual: true } },
+  { checkpoint: { manual: true }, ...(process.env.BENCH_MEMORY ? { memory: JSON.parse(process.env.BENCH_MEMORY) } : {}) },
 );
