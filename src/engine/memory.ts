@@ -63,7 +63,8 @@ function youngGenerationBytes(): number {
 }
 
 export class MemoryKeeper {
-  private collect: Collect | undefined;
+  /** Taken on the first large batch (a new V8 context costs start-up time a child with small batches need not pay); null: none to be had. */
+  private collect: Collect | null | undefined;
   private youngCapped: boolean;
   /** Full collections run so far (for tests and logs). */
   collections = 0;
@@ -73,8 +74,6 @@ export class MemoryKeeper {
     private readonly youngGenerationMB: number,
     private readonly logger?: Logger,
   ) {
-    this.collect = collectAfterBatchBytes > 0 ? takeGc() : undefined;
-    if (collectAfterBatchBytes > 0 && this.collect === undefined) logger?.info('no gc function from V8: no collections after large batches');
     this.youngCapped = youngGenerationMB === 0;
   }
 
@@ -88,7 +87,12 @@ export class MemoryKeeper {
         this.logger?.info({ youngGenerationMB: Math.round(young / 1e5) / 10 }, 'young generation growth stopped');
       }
     }
-    if (this.collect !== undefined && lineBytes >= this.collectAfterBatchBytes) {
+    if (this.collectAfterBatchBytes > 0 && lineBytes >= this.collectAfterBatchBytes) {
+      if (this.collect === undefined) {
+        this.collect = takeGc() ?? null;
+        if (this.collect === null) this.logger?.info('no gc function from V8: no collections after large batches');
+      }
+      if (this.collect === null) return;
       const started = performance.now();
       this.collect();
       this.collections++;
