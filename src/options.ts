@@ -62,7 +62,7 @@ export interface RunOptions {
   readonly hangWarningSeconds?: number;
   /**
    * Memory upkeep for large batches: a full collection after each batch of 8 MiB or
-   * more, and a young generation kept at 8 MB (README, "Memory"). `false` leaves V8 alone.
+   * more, and a young generation kept at 16 MB (README, "Configuration"). `false` leaves V8 alone.
    */
   readonly memory?: MemoryOptions | false;
   /** Read the daemon from here instead of stdin (tests). */

@@ -373,6 +373,7 @@ async function memoryProbe() {
     ['memory: false (V8 alone)', [], { BENCH_MEMORY: 'false' }],
     ['collection only (youngGenerationMB: 0)', [], { BENCH_MEMORY: '{"youngGenerationMB":0}' }],
     ['young generation only (collectAfterBatchBytes: 0)', [], { BENCH_MEMORY: '{"collectAfterBatchBytes":0}' }],
+    ['youngGenerationMB: 8', [], { BENCH_MEMORY: '{"youngGenerationMB":8}' }],
     ['memory: false, node --max-semi-space-size=1', ['--max-semi-space-size=1'], { BENCH_MEMORY: 'false' }],
   ];
   const rows = ['| setting | idle RSS MB | peak RSS MB | above idle MB | × line | records/s | new space MB (committed / used) | external MB |', '|---|---:|---:|---:|---:|---:|---:|---:|'];

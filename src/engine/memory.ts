@@ -29,13 +29,13 @@ export interface MemoryOptions {
   readonly collectAfterBatchBytes?: number;
   /**
    * Stop V8's young generation growing once it has reached this many MB (checked
-   * after each batch; V8 grows it by doubling, up to 32 MB). Default 8; 0 leaves it alone.
+   * after each batch; V8 grows it by doubling, up to 32 MB). Default 16; 0 leaves it alone.
    */
   readonly youngGenerationMB?: number;
 }
 
 export const DEFAULT_COLLECT_AFTER_BATCH_BYTES = 8 * 1024 * 1024;
-export const DEFAULT_YOUNG_GENERATION_MB = 8;
+export const DEFAULT_YOUNG_GENERATION_MB = 16;
 
 type Collect = () => void;
 
