@@ -6,7 +6,9 @@
  * Env: BENCH_REPS (default 5), BENCH_QUICK=1 (1 rep, fewer batches: a smoke test),
  * BENCH_ONLY=kind,kind (subset of children), BENCH_SKIP=extras (throughput only),
  * BENCH_PYTHON (interpreter for the kclpy venv), BENCH_BASELINE=<other checkout>/dist (adds
- * `ours-base`: that build of kcl-ts, for before/after numbers).
+ * `ours-base`: that build of kcl-ts, for before/after numbers), BENCH_MEMORY (run()'s memory
+ * option for ours and ours-ckpt, as JSON). `node scripts/bench/bench.mjs memory`: the maximal
+ * batch under each memory setting.
  */
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -303,8 +305,8 @@ async function main() {
   result.loadAverage = { start: loadStart, end: loadavg().map((x) => Math.round(x * 100) / 100) };
 
   // A full run replaces bench/results/latest.*; a partial one (BENCH_ONLY, BENCH_QUICK,
-  // BENCH_SKIP, BENCH_BASELINE, BENCH_REPS < 3) goes to bench/results/partial/.
-  const partial = Boolean(only || quick || skipExtras || process.env.BENCH_BASELINE || reps < 3);
+  // BENCH_SKIP, BENCH_BASELINE, BENCH_MEMORY, BENCH_REPS < 3) goes to bench/results/partial/.
+  const partial = Boolean(only || quick || skipExtras || process.env.BENCH_BASELINE || process.env.BENCH_MEMORY || reps < 3);
   const dir = join(root, 'bench', 'results', ...(partial ? ['partial'] : []));
   mkdirSync(dir, { recursive: true });
   const json = JSON.stringify(result, null, 2);
