@@ -85,4 +85,3 @@ export interface RecordProcessor<T = unknown> {
 export type ProcessorFor<T> = {
   [K in keyof RecordProcessor<T>]?: NonNullable<RecordProcessor<T>[K]> extends (...args: infer A) => infer R ? (...args: A) => R : never;
 };
-

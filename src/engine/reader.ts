@@ -80,7 +80,8 @@ export class StreamMessageReader implements MessageSource {
     // vouch for, is joined and parsed the general way.
     const parts = this.parts;
     if (last.length > 0 || parts.length === 0) parts.push(last);
-    if (this.partsLength + last.length > this.largestLine) this.largestLine = this.partsLength + last.length;
+    const length = this.partsLength + last.length;
+    if (length > this.largestLine) this.largestLine = length;
     this.parts = [];
     this.partsLength = 0;
     const message = scanProcessRecords(parts);
