@@ -1,4 +1,4 @@
-import { guardStdout } from './log/stdout-guard.js';
+import { guardStdout } from './transport/stdout-guard.js';
 
 // Importing the package is the first thing a child does: guard stdout now, so that
 // output from the rest of the user's module body (which runs after its imports, before

@@ -4,8 +4,8 @@
  * reads the child's stdout only then, so a checkpoint written at any other time would
  * not be read until the next action, and would answer the wrong conversation.
  */
-import type { Connection } from '../engine/connection.js';
-import { ConnectionClosedError } from '../engine/connection.js';
+import type { Connection } from '../transport/connection.js';
+import { ConnectionClosedError } from '../transport/connection.js';
 import { formatPosition, isSequenceNumber, type Position } from '../protocol/sequence.js';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
 import { CheckpointError, LEASE_GONE_CODES, RETRYABLE_CODES } from './errors.js';

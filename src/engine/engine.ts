@@ -15,7 +15,7 @@ import { ProtocolError } from '../protocol/errors.js';
 import { comparePositions, isSequenceNumber, type Position } from '../protocol/sequence.js';
 import type { InitializeMessage, ProcessRecordsMessage, ShutdownReason } from '../protocol/types.js';
 import type { RecordContext, RecordProcessor } from '../processor.js';
-import type { Connection, IncomingAction } from './connection.js';
+import type { Connection, IncomingAction } from '../transport/connection.js';
 import { Record } from './record.js';
 
 export interface EngineOptions {

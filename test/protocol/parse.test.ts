@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { StreamMessageReader } from '../../src/engine/reader.js';
+import { StreamMessageReader } from '../../src/transport/reader.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
 import { parseLine } from '../../src/protocol/parse.js';
 

@@ -3,7 +3,7 @@
  * and the daemon reads garbage. The guard sends every other write to stderr and hands
  * back the one function that still reaches stdout, for the protocol writer alone.
  */
-import type { WriteFunction } from '../engine/writer.js';
+import type { WriteFunction } from './writer.js';
 
 let protocolWrite: WriteFunction | undefined;
 
