@@ -65,6 +65,14 @@ export interface RunOptions {
    * more, and a young generation kept at 16 MB (README, "Configuration"). `false` leaves V8 alone.
    */
   readonly memory?: MemoryOptions | false;
+  /**
+   * After a SIGTERM, SIGINT or SIGHUP, keep serving the daemon's shutdown for at most this
+   * long, then exit (128 + the signal's number). The child ends sooner when its stdin
+   * closes, as it does when the daemon is done. Default `KCL_TS_SIGNAL_GRACE_MILLIS`, else
+   * the daemon's `shutdownGraceMillis` plus 10 s (`kcl-ts run` passes it on), else 60 s.
+   * 0 ends the child on the signal. Ignored when stdin is a terminal (Ctrl-C ends it).
+   */
+  readonly signalGraceMillis?: number;
   /** Read the daemon from here instead of stdin (tests). */
   readonly input?: Readable;
   /** Write to the daemon here instead of stdout (tests). With `input` or `output`, `run` does not exit the process. */

@@ -1,8 +1,9 @@
 /**
  * `run()`: wires a processor to the daemon over stdin/stdout and owns the process's
  * fate: exit 0 at the end of input, exit 1 with one clear line on stderr when the
- * daemon's input is bad or the processor fails beyond the error policy. Exiting is
- * how a child tells the daemon to fail fast instead of waiting forever.
+ * daemon's input is bad, its end of stdout is gone, or the processor fails beyond the
+ * error policy. Exiting is how a child tells the daemon to fail fast instead of waiting
+ * forever. Stop signals do not end it (`child/signals.ts`): the daemon's shutdown does.
  */
 import { writeSync } from 'node:fs';
 import type { Logger } from 'pino';
@@ -12,10 +13,12 @@ import { Connection } from './transport/connection.js';
 import { Engine } from './engine/engine.js';
 import { MemoryKeeper } from './engine/memory.js';
 import { StreamMessageReader } from './transport/reader.js';
-import { StreamMessageWriter, type WriteFunction } from './transport/writer.js';
+import { OutputClosedError, StreamMessageWriter, type WriteFunction } from './transport/writer.js';
 import { createLogger, setLogger } from './log/logger.js';
 import { guardStdout } from './transport/stdout-guard.js';
 import { maskSecrets } from './log/redact.js';
+import { errorExcerpt } from './log/excerpt.js';
+import { resolveSignalGrace, stayThroughSignals, type SignalWatch } from './child/signals.js';
 import { OptionsError, resolveCheckpointOption, resolveErrorPolicy, resolveHangWarning, resolveLogLevel, resolveMemoryOption, type RunOptions } from './options.js';
 import type { ProcessorFor, RecordProcessor } from './processor.js';
 
@@ -76,21 +79,51 @@ export async function run(processor: RecordProcessor<never>, options: RunOptions
     ? guardStdout()
     : (chunk, cb) => (options.output ?? process.stdout).write(chunk, cb);
   let logger: Logger | undefined;
+  let signals: SignalWatch | undefined;
+  const detailed = () => options.logger !== undefined || nonEmpty(options.logFile ?? process.env.KCL_LOG_FILE);
   try {
     const level = resolveLogLevel(options.logLevel, process.env.KCL_LOG_LEVEL);
     logger = options.logger ?? createLogger(level, options.logFile ?? process.env.KCL_LOG_FILE);
     setLogger(logger);
+    if (ownProcess) {
+      const log = logger;
+      // Without a listener Node crashes on EPIPE with a stack trace. The failed write's own
+      // callback says which message was lost, so it gets the first word.
+      process.stdout.on('error', (error) => {
+        setImmediate(() => fail(new OutputClosedError('stdout failed', error), log, detailed()));
+      });
+      if (process.stdin.isTTY !== true) {
+        const graceMs = resolveSignalGrace(options.signalGraceMillis, process.env);
+        signals = stayThroughSignals({
+          graceMs,
+          note: (line) => {
+            writeLine(line);
+            log.info(line);
+          },
+          giveUp: (line, exitCode) => {
+            writeLine(maskSecrets(line));
+            log.flush();
+            process.exit(exitCode);
+          },
+        });
+      }
+    }
     const reader = new StreamMessageReader(options.input ?? process.stdin);
     const writer = new StreamMessageWriter(protocolWrite);
     const log = logger;
-    const connection = new Connection(reader, writer, (reply) =>
-      log.warn({ reply }, 'a checkpoint reply arrived that nobody asked for: ignored'),
+    const connection = new Connection(
+      reader,
+      writer,
+      (reply) => log.warn({ reply }, 'a checkpoint reply arrived that nobody asked for: ignored'),
+      (action) => log.debug({ action }, 'an action arrived while a checkpoint reply was awaited: kept for after this one'),
     );
     const engine = createEngine(processor, connection, options, logger, () => reader.takeLargestLine());
     await engine.run();
   } catch (err) {
     if (!ownProcess) throw err;
-    fail(err, logger);
+    fail(err, logger, detailed());
+  } finally {
+    signals?.dispose();
   }
   if (ownProcess) {
     logger?.flush();
@@ -98,13 +131,35 @@ export async function run(processor: RecordProcessor<never>, options: RunOptions
   }
 }
 
-function fail(err: unknown, logger: Logger | undefined): never {
-  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  const cause = err instanceof Error && err.cause instanceof Error && err.cause.stack ? `\n  caused by ${err.cause.stack.split('\n').slice(0, 4).join('\n  ')}` : '';
-  // One line a human reads in the daemon's log (which prefixes every stderr line).
-  writeSync(2, `kcl-ts: fatal: ${maskSecrets(text.replace(/\n/g, ' '))}\n`);
-  if (cause !== '' && process.env.KCL_LOG_FILE === undefined) writeSync(2, `kcl-ts: ${maskSecrets(cause.trim())}\n`);
-  logger?.fatal({ err }, text);
-  logger?.flush();
+function nonEmpty(value: string | undefined): boolean {
+  return value !== undefined && value !== '';
+}
+
+function writeLine(line: string): void {
+  try {
+    writeSync(2, `${line}\n`);
+  } catch {
+    // stderr is gone too: the exit status is all that is left to say it.
+  }
+}
+
+let failing = false;
+
+/**
+ * One line a person reads in the daemon's log (which prefixes every stderr line and
+ * logs it at ERROR), and the cause cut to its message and the user's frame; the whole
+ * error goes to the log file, when there is one.
+ */
+function fail(err: unknown, logger: Logger | undefined, detailed: boolean): never {
+  if (!failing) {
+    failing = true;
+    const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    writeLine(`kcl-ts: fatal: ${maskSecrets(text.replace(/\n/g, ' '))}`);
+    const cause = err instanceof Error && err.cause !== undefined && !(err instanceof OutputClosedError) ? err.cause : undefined;
+    if (cause !== undefined) writeLine(`kcl-ts:   caused by ${maskSecrets(errorExcerpt(cause))}`);
+    if (detailed) logger?.fatal({ err }, text);
+    logger?.flush();
+  }
   process.exit(1);
 }
+

@@ -1,13 +1,15 @@
 /**
  * Logs never go to stdout (the protocol channel). On stderr every line lands in the
- * daemon's log at ERROR level, so the default level is `warn`; a file destination
- * (`logFile` / `KCL_LOG_FILE`) takes anything chattier.
+ * daemon's log at ERROR level, so the default level is `warn` and each event is one short
+ * line (`stderr-lines.ts`); a file destination (`logFile` / `KCL_LOG_FILE`) takes JSON
+ * with full detail, and anything chattier.
  */
 import { createRequire } from 'node:module';
 import type { Bindings, Logger } from 'pino';
 import type * as Pino from 'pino';
 import type { LogLevel } from '../options.js';
 import { MASK, REDACT_PATHS, maskSecrets } from './redact.js';
+import { stderrLines } from './stderr-lines.js';
 
 let current: Logger | undefined;
 
@@ -55,7 +57,7 @@ function makePino(level: LogLevel, file: string | undefined): Logger {
   const { pino } = requirePino();
   const destination =
     file === undefined || file === ''
-      ? pino.destination({ dest: 2, sync: true })
+      ? stderrLines
       : pino.destination({ dest: file, mkdir: true, sync: true });
   return pino(
     {
@@ -82,7 +84,7 @@ function makePino(level: LogLevel, file: string | undefined): Logger {
   );
 }
 
-/** The logger the engine uses (bound to the shard id once `initialize` arrived). */
+/** The child's root logger, for code outside a handler (handlers get one bound to their shard in their input). */
 export function getLogger(): Logger {
   return (current ??= createLogger('warn', process.env.KCL_LOG_FILE));
 }

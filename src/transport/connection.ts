@@ -2,9 +2,14 @@
  * The protocol conversation at the message level: it knows what may come next and
  * nothing about streams. The daemon sends an action and then reads the child's
  * output until a `status`; checkpoints are only possible inside that window, each
- * answered by a `checkpoint` reply before anything else.
+ * answered by a `checkpoint` reply.
+ *
+ * No line is ever dropped. An action that arrives while a checkpoint reply is awaited
+ * (a daemon that writes actions back to back) is kept and handed out, in order, after
+ * the current one; a bad line met there fails that checkpoint and every later read, so
+ * the child exits on it even if the processor caught the checkpoint's error. A reply
+ * nobody asked for is the one thing skipped, with a warning: it answers no question.
  */
-import { ProtocolError } from '../protocol/errors.js';
 import type { ParsedMessage } from '../protocol/parse.js';
 import { checkpointMessage, statusMessage } from '../protocol/serialize.js';
 import type { ActionMessage, CheckpointReply, UnknownActionMessage } from '../protocol/types.js';
@@ -19,19 +24,30 @@ export class ConnectionClosedError extends Error {
 export type IncomingAction = ActionMessage | UnknownActionMessage;
 
 export class Connection {
+  /** Actions read while a checkpoint reply was awaited, oldest first. */
+  private readonly early: IncomingAction[] = [];
+  /** Input ended (or failed) while a reply was awaited: what comes after the early actions. */
+  private after: { end: true } | { error: unknown } | undefined;
+
   constructor(
     private readonly source: MessageSource,
     private readonly sink: MessageSink,
     private readonly onStrayReply: (reply: CheckpointReply) => void = () => undefined,
+    private readonly onEarlyAction: (action: string) => void = () => undefined,
   ) {}
 
   /** The next action to handle, or `undefined` at end of input. */
   async nextAction(): Promise<IncomingAction | undefined> {
+    const early = this.early.shift();
+    if (early !== undefined) return early;
+    if (this.after !== undefined) {
+      if ('error' in this.after) throw this.after.error;
+      return undefined;
+    }
     for (;;) {
       const message = await this.source.next();
       if (message === undefined) return undefined;
       if (isCheckpointReply(message)) {
-        // Nobody asked: harmless to drop, and dropping keeps the conversation in step.
         this.onStrayReply(message);
         continue;
       }
@@ -45,17 +61,26 @@ export class Connection {
 
   async checkpoint(sequenceNumber: string | null, subSequenceNumber: number | null): Promise<CheckpointReply> {
     await this.sink.write(checkpointMessage(sequenceNumber, subSequenceNumber));
-    const reply = await this.source.next();
-    if (reply === undefined) {
-      throw new ConnectionClosedError('the daemon closed stdin before answering a checkpoint');
+    for (;;) {
+      if (this.after !== undefined) {
+        if ('error' in this.after) throw this.after.error;
+        throw new ConnectionClosedError('the daemon closed stdin before answering a checkpoint');
+      }
+      let message: ParsedMessage | undefined;
+      try {
+        message = await this.source.next();
+      } catch (err) {
+        this.after = { error: err };
+        throw err;
+      }
+      if (message === undefined) {
+        this.after = { end: true };
+        continue;
+      }
+      if (isCheckpointReply(message)) return message;
+      this.early.push(message);
+      this.onEarlyAction(message.action);
     }
-    if (!isCheckpointReply(reply)) {
-      throw new ProtocolError(
-        `expected the daemon's checkpoint reply, got action "${reply.action}" while a checkpoint was in flight`,
-        reply.action,
-      );
-    }
-    return reply;
   }
 }
 

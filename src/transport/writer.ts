@@ -13,6 +13,22 @@ export interface MessageSink {
 /** The part of a Writable the writer needs; `process.stdout.write` before the guard patched it fits. */
 export type WriteFunction = (chunk: string, callback: (error?: Error | null) => void) => boolean;
 
+/** The daemon's end of our output is gone: nothing written from now on can reach it. */
+export class OutputClosedError extends Error {
+  override readonly name = 'OutputClosedError';
+  constructor(what: string, cause: unknown) {
+    super(`${what}: ${describeWriteError(cause)}`, { cause });
+  }
+}
+
+export function describeWriteError(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' || code === 'ECONNRESET') {
+    return `the daemon closed its end of stdout (${String(code)})`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
 export class StreamMessageWriter implements MessageSink {
   private tail: Promise<void> = Promise.resolve();
 
@@ -23,7 +39,12 @@ export class StreamMessageWriter implements MessageSink {
     const done = this.tail.then(
       () =>
         new Promise<void>((resolve, reject) => {
-          this.writeChunk(text, (error) => (error ? reject(error) : resolve()));
+          const what = message.action === 'status' ? `could not write the status for ${message.responseFor}` : `could not write a ${message.action} message`;
+          try {
+            this.writeChunk(text, (error) => (error ? reject(new OutputClosedError(what, error)) : resolve()));
+          } catch (error) {
+            reject(new OutputClosedError(what, error));
+          }
         }),
     );
     this.tail = done.catch(() => undefined);
