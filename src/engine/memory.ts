@@ -6,7 +6,7 @@
  * about 64 MB. Left alone, a child reading maximal batches holds three or four 15 MB
  * lines of dead chunks, and a young generation that has grown to 2 × 16 MB because every
  * batch's record objects survive a scavenge or two. Two remedies, both measured by
- * `node scripts/bench/bench.mjs memory`:
+ * `node bench/bench.mjs memory`:
  *
  * - a full collection once a large batch is answered, while the daemon fetches the
  *   next one (the child is idle then; about 7 ms on a small heap);

@@ -1,16 +1,16 @@
 /**
  * `npm run bench`: kcl-ts beside the raw Node limit, aws-kcl and amazon_kclpy, in one
  * run, under a daemon as strict as the Java one. Prints a table, writes
- * bench/results/latest.json (+ a timestamped copy), throughput.svg and fleet.svg.
+ * bench/results/latest.json, latest.md, throughput.svg and fleet.svg (git keeps the
+ * earlier runs; the docs show these).
  *
  * Env: BENCH_REPS (default 5), BENCH_QUICK=1 (1 rep, fewer batches: a smoke test),
  * BENCH_ONLY=kind,kind (subset of children), BENCH_SKIP=extras (throughput only),
  * BENCH_PYTHON (interpreter for the kclpy venv), BENCH_BASELINE=<other checkout>/dist (adds
  * `ours-base`: that build of kcl-ts, for before/after numbers), BENCH_MEMORY (run()'s memory
- * option for ours and ours-ckpt, as JSON). `node scripts/bench/bench.mjs memory`: the maximal
+ * option for ours and ours-ckpt, as JSON). `node bench/bench.mjs memory`: the maximal
  * batch under each memory setting.
  */
-import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -19,9 +19,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BenchDaemon, memory } from './daemon.mjs';
 import { setupKclpy } from './kclpy.mjs';
 import { fleetSvg, throughputSvg } from './chart.mjs';
+import { SHAPES, buildShape } from './shapes.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
+const root = join(here, '..');
 const children = join(here, 'children');
 const quick = process.env.BENCH_QUICK === '1';
 const reps = Number(process.env.BENCH_REPS ?? (quick ? 1 : 5));
@@ -31,51 +32,7 @@ const log = (s) => process.stderr.write(`${s}\n`);
 const node = process.execPath;
 
 // ---------- batches ----------
-const SHAPES = [
-  { id: '1k x 100B', count: 1_000, size: 100, batches: 300, warmup: 30 },
-  { id: '10k x 100B', count: 10_000, size: 100, batches: 40, warmup: 5 },
-  { id: '1k x 10KB', count: 1_000, size: 10_000, batches: 30, warmup: 3 },
-  { id: '10k x 1KB (max)', count: 10_000, size: 1_000, batches: 20, warmup: 3 },
-];
 if (quick) for (const s of SHAPES) (s.batches = Math.ceil(s.batches / 5)), (s.warmup = Math.ceil(s.warmup / 3));
-
-/** 56 digits like a real shard's: a fixed 40-digit head and a 16-digit counter. */
-const SEQ_HEAD = '4968050599380584460633733650250075750136';
-const seqOf = (n) => SEQ_HEAD + String(n * 1000).padStart(16, '0');
-
-/**
- * One processRecords line per shape, built once; before each batch (outside the clock)
- * only the sequence numbers' digits are rewritten in place, so every batch carries new,
- * increasing sequence numbers (checkpoints stay meaningful) at no generation cost.
- */
-function buildShape(shape) {
-  const parts = ['{"action":"processRecords","records":['];
-  let length = parts[0].length;
-  const offsets = new Int32Array(shape.count);
-  const ts = 1_732_400_000_000;
-  for (let i = 0; i < shape.count; i++) {
-    const data = randomBytes(shape.size).toString('base64');
-    const h = randomBytes(16).toString('hex');
-    const pk = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-    const head = `${i === 0 ? '' : ','}{"data":"${data}","partitionKey":"${pk}","sequenceNumber":"`;
-    offsets[i] = length + head.length;
-    const rec = `${head}${seqOf(i)}","approximateArrivalTimestamp":${ts + i},"subSequenceNumber":0,"action":"record"}`;
-    parts.push(rec);
-    length += rec.length;
-  }
-  parts.push('],"millisBehindLatest":0}\n');
-  const line = Buffer.from(parts.join(''), 'latin1');
-  return {
-    ...shape,
-    line,
-    payloadBytes: shape.count * shape.size,
-    /** Rewrites the batch's sequence numbers to start at record number `first`; returns the last position. */
-    patch(first) {
-      for (let i = 0; i < shape.count; i++) line.write(seqOf(first + i), offsets[i], 'latin1');
-      return { sequenceNumber: seqOf(first + shape.count - 1), subSequenceNumber: 0 };
-    },
-  };
-}
 
 // ---------- children ----------
 function kinds(kclpy) {
@@ -311,7 +268,6 @@ async function main() {
   mkdirSync(dir, { recursive: true });
   const json = JSON.stringify(result, null, 2);
   writeFileSync(join(dir, 'latest.json'), json);
-  writeFileSync(join(dir, `bench-${started.toISOString().replace(/[:.]/g, '-')}.json`), json);
   writeFileSync(join(dir, 'throughput.svg'), throughputSvg(result));
   if (result.fleet) writeFileSync(join(dir, 'fleet.svg'), fleetSvg(result));
   const md = [`Machine: ${result.machine.cpu}, ${result.machine.cores} cores, ${result.machine.memGB} GB, Linux ${result.machine.kernel}, Node ${result.machine.node}, ${result.kclpy.python ?? 'no Python'}; ${reps} repetitions, medians; load average ${result.loadAverage.start[0]} at start, ${result.loadAverage.end[0]} at end.`, '', table(result, kindList)];
@@ -332,7 +288,7 @@ async function main() {
   process.stdout.write(`\n${md.join('\n')}\n\nwrote ${dir.slice(root.length + 1)}/latest.json, latest.md, throughput.svg${result.fleet ? ', fleet.svg' : ''} (${result.durationSec.toFixed(0)} s)\n`);
 }
 
-/** `node scripts/bench/bench.mjs profile <kind> <shape#>`: one run under `node --cpu-prof`, top self times. */
+/** `node bench/bench.mjs profile <kind> <shape#>`: one run under `node --cpu-prof`, top self times. */
 async function profile(kindId, shapeIndex) {
   const kclpy = kindId === 'kclpy' ? setupKclpy(log) : { skip: 'not needed' };
   const kind = kinds(kclpy).find((k) => k.id === kindId);
@@ -361,7 +317,7 @@ async function profile(kindId, shapeIndex) {
 }
 
 /**
- * `node scripts/bench/bench.mjs memory`: where the maximal batch's peak RSS goes. `ours` on
+ * `node bench/bench.mjs memory`: where the maximal batch's peak RSS goes. `ours` on
  * the maximal shape, as it is and with the two things that move it, which only the command
  * in executableName can choose: a smaller young generation, and a full collection after
  * every batch (`--expose-gc`; the child calls gc() once the batch is answered). The child

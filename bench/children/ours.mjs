@@ -2,11 +2,11 @@
 // that touches every record's data. BENCH_MODE=checkpoint: also checkpoint after every
 // batch. BENCH_MODE=rtt: checkpoint at every record and report the round trips on stderr.
 // BENCH_DIST: another build of kcl-ts (the bench's BENCH_BASELINE, for before/after numbers).
-// BENCH_MODE=memory: touch data, and report V8's heap spaces at leaseLost (bench.mjs memory).
+// BENCH_MODE=memory: touch data, and report V8's heap spaces at leaseLost (bench/bench.mjs memory).
 // BENCH_MEMORY: run()'s memory option, as JSON (`false`: V8 alone).
 import v8 from 'node:v8';
 
-const { run } = await import(process.env.BENCH_DIST ?? '../../../dist/index.js');
+const { run } = await import(process.env.BENCH_DIST ?? '../../dist/index.js');
 
 const mode = process.env.BENCH_MODE ?? 'touch';
 let sink = 0;

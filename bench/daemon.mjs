@@ -9,7 +9,8 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { parseChildLine } from '../../dist/testing/strict-parse.js';
+// Through the package's public entry (its exports map resolves it to dist/ inside this repository).
+import { parseChildLine } from 'kcl-ts/testing';
 
 const DIGITS = /^\d+$/;
 const NO_CHECKPOINTER = new Set(['initialize', 'leaseLost']);

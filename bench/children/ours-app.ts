@@ -1,5 +1,5 @@
 // The same child as ours.mjs, from the TypeScript sources: for `npx tsx` start-up time.
-import { run } from '../../../src/index.js';
+import { run } from '../../src/index.js';
 
 let sink = 0;
 await run(

@@ -2,7 +2,8 @@
  * Memory soak: 100 consecutive maximal batches (10,000 records × 1,000 bytes, a 13 MB
  * line each) through our child under the strict fake daemon. Prints the child's RSS and
  * peak RSS (VmHWM) every 10 batches; "flat" means the peak after batch 10 is the peak
- * after batch 100. Linux only (/proc). Run: npx tsx scripts/soak/memory.ts [batches]
+ * after batch 100. Linux only (/proc). The child runs the built package (dist/).
+ * Run: npm run bench:soak, or npx tsx bench/soak/memory.ts [batches] after npm run build.
  */
 import { readFileSync } from 'node:fs';
 import { FakeDaemon, makeBatch } from '../../src/testing/index.js';
