@@ -481,3 +481,55 @@ export async function waitFor<T>(
     await sleep(intervalMs);
   }
 }
+
+/**
+ * Every descendant of `pid` (children, grandchildren, ...), read from `/proc/<pid>/stat`
+ * of every process: the whole tree whatever process groups it spans (a JVM that
+ * `kcl-ts run` starts in a group of its own, its children).
+ */
+export function descendantPids(pid: number): number[] {
+  const parentOf = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ppid = Number(fields[1]);
+    const list = parentOf.get(ppid) ?? [];
+    list.push(Number(entry));
+    parentOf.set(ppid, list);
+  }
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of parentOf.get(queue.shift()!) ?? []) {
+      out.push(child);
+      queue.push(child);
+    }
+  }
+  return out;
+}
+
+/**
+ * `signal` to `pid` and every descendant at (nearly) the same moment, as systemd's
+ * `KillMode=control-group` does to a unit's processes: the tree is read first, then each
+ * pid is signalled in one tight loop. Returns the pids signalled.
+ */
+export function signalTree(pid: number, signal: NodeJS.Signals): number[] {
+  const pids = [pid, ...descendantPids(pid)];
+  const signalled: number[] = [];
+  for (const p of pids) {
+    try {
+      process.kill(p, signal);
+      signalled.push(p);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return signalled;
+}
