@@ -4,9 +4,8 @@
  * $KCL_TS_CACHE_DIR). `KCL_JAR_DIR` / `DYNAMODB_LOCAL_JAR_DIR` override (a directory
  * with the jars already in it, e.g. from `mvn dependency:copy-dependencies`).
  */
-import { ensureArtifacts } from '../../src/daemon/jars.js';
-import { KCL_MULTILANG_LOCK } from '../../src/daemon/kcl-multilang.lock.js';
-import { DYNAMODB_LOCAL_LOCK } from './dynamodb-local.lock.js';
+import { dynamoDbLocalLock, kclMultilangLock } from '../../src/host/jars/bundled.js';
+import { ensureArtifacts } from '../../src/host/jars/ensure.js';
 
 const cache = new Map<string, Promise<string>>();
 
@@ -28,12 +27,12 @@ const log = (msg: string): void => {
 export function kclJarDir(): Promise<string> {
   const explicit = process.env.KCL_JAR_DIR;
   if (explicit) return Promise.resolve(explicit);
-  return once('kcl', () => ensureArtifacts(KCL_MULTILANG_LOCK, { log }));
+  return once('kcl', () => ensureArtifacts(kclMultilangLock(), { log }));
 }
 
 /** Directory with DynamoDB Local 3.3.1 and its sqlite4java native library. */
 export function dynamoDbJarDir(): Promise<string> {
   const explicit = process.env.DYNAMODB_LOCAL_JAR_DIR;
   if (explicit) return Promise.resolve(explicit);
-  return once('ddb', () => ensureArtifacts(DYNAMODB_LOCAL_LOCK, { log }));
+  return once('ddb', () => ensureArtifacts(dynamoDbLocalLock(), { log }));
 }

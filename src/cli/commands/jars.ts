@@ -1,14 +1,17 @@
 import path from 'node:path';
-import { ensureArtifacts, type EnsureOptions } from '../../daemon/jars.js';
-import { KCL_MULTILANG_LOCK } from '../../daemon/kcl-multilang.lock.js';
+import { kclMultilangLock } from '../../host/jars/bundled.js';
+import { ensureArtifacts, type EnsureOptions } from '../../host/jars/ensure.js';
 import { parseCommandArgs, str, type Command } from '../types.js';
 
 export const jarsCommand: Command = {
   name: 'jars',
   summary: 'download and verify the KCL MultiLangDaemon jars, print their directory',
-  help: `Usage: kcl-ts jars [options]
+  // A getter: the lock is read (and checked) only when the help is shown.
+  get help() {
+    const lock = kclMultilangLock();
+    return `Usage: kcl-ts jars [options]
 
-Makes sure the ${KCL_MULTILANG_LOCK.artifacts.length} jars of ${KCL_MULTILANG_LOCK.root}
+Makes sure the ${lock.artifacts.length} jars of ${lock.root}
 are present, each checked against the SHA-256 in the package's lock, downloading only the
 missing ones; then prints the directory. Once everything is cached, no network is used.
 
@@ -19,7 +22,8 @@ Options:
   --verify           re-hash every file already present
   -q, --quiet        print only the directory
   -h, --help         show this help
-`,
+`;
+  },
   async run(argv, io) {
     const parsed = parseCommandArgs(this, argv, io, {
       'jar-dir': { type: 'string' },
@@ -39,7 +43,7 @@ Options:
     if (cacheDir) opts.cacheDir = path.resolve(io.cwd, cacheDir);
     if (repo) opts.repositoryUrl = repo;
     if (v.verify) opts.rehash = true;
-    const dir = await ensureArtifacts(KCL_MULTILANG_LOCK, opts);
+    const dir = await ensureArtifacts(kclMultilangLock(), opts);
     io.stdout(`${dir}\n`);
     return 0;
   },

@@ -1,17 +1,27 @@
 import path from 'node:path';
-import { prepareDaemon, startDaemon, TIMEOUT_ENV, daemonCommand, type PrepareOptions } from '../../daemon/launch.js';
-import { KCL_MULTILANG_LOCK } from '../../daemon/kcl-multilang.lock.js';
-import { formatDiagnostic, validatePropertiesFile } from '../../properties/validate.js';
+import { kclMultilangLock } from '../../host/jars/bundled.js';
+import {
+  prepareDaemon,
+  startDaemon,
+  TIMEOUT_ENV,
+  daemonCommand,
+  type PrepareOptions,
+} from '../../host/launch.js';
+import { formatDiagnostic } from '../../host/properties/diagnostic.js';
+import { validatePropertiesFile } from '../../host/properties/validate.js';
 import { parseCommandArgs, str, UsageError, type Command } from '../types.js';
 import { constants as osConstants } from 'node:os';
 
 export const runCommand: Command = {
   name: 'run',
   summary: 'validate a properties file and run the KCL MultiLangDaemon with it',
-  help: `Usage: kcl-ts run --properties <file.properties> [options]
+  // A getter: the lock is read (and checked) only when the help is shown.
+  get help() {
+    const lock = kclMultilangLock();
+    return `Usage: kcl-ts run --properties <file.properties> [options]
 
-Validates the file, makes sure Java and the ${KCL_MULTILANG_LOCK.artifacts.length} KCL jars
-(${KCL_MULTILANG_LOCK.root}) are there (downloading the jars into the cache the first
+Validates the file, makes sure Java and the ${lock.artifacts.length} KCL jars
+(${lock.root}) are there (downloading the jars into the cache the first
 time), then runs
   java -cp '<jar dir>/*' software.amazon.kinesis.multilang.MultiLangDaemon --properties-file <file>
 with this terminal's stdin/stdout/stderr, and exits with the daemon's status.
@@ -31,7 +41,8 @@ Options:
   --log-configuration F   logback.xml for the daemon
   --no-validate           skip validation (errors would otherwise stop the start)
   -h, --help              show this help
-`,
+`;
+  },
   async run(argv, io) {
     const parsed = parseCommandArgs(
       this,

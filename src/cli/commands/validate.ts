@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { formatDiagnostic, validatePropertiesFile } from '../../properties/validate.js';
+import { formatDiagnostic } from '../../host/properties/diagnostic.js';
+import { validatePropertiesFile } from '../../host/properties/validate.js';
 import { parseCommandArgs, str, UsageError, type Command } from '../types.js';
 
 export const validateCommand: Command = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseProperties, parsePropertiesBuffer, PropertiesSyntaxError } from '../../src/properties/parse.js';
+import { parseProperties, parsePropertiesBuffer, PropertiesSyntaxError } from '../../../src/host/properties/parse.js';
 import { JAVA_CASES } from './java-cases.js';
 
 describe('parseProperties matches java.util.Properties.load', () => {

@@ -2,16 +2,13 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseProperties } from '../../src/properties/parse.js';
-import {
-  formatDiagnostic,
-  getTimeoutSeconds,
-  splitExecutable,
-  validateProperties,
-  validatePropertiesFile,
-  type Diagnostic,
-} from '../../src/properties/validate.js';
-import { editDistance, lookupKey, suggestKey } from '../../src/properties/keys.js';
+import { formatDiagnostic, type Diagnostic } from '../../../src/host/properties/diagnostic.js';
+import { splitExecutable } from '../../../src/host/properties/executable.js';
+import { editDistance, lookupKey, suggestKey } from '../../../src/host/properties/keys.js';
+import { parseProperties } from '../../../src/host/properties/parse.js';
+import { validateProperties } from '../../../src/host/properties/rules.js';
+import { getTimeoutSeconds } from '../../../src/host/properties/settings.js';
+import { validatePropertiesFile } from '../../../src/host/properties/validate.js';
 
 let dir: string;
 let binDir: string;
@@ -270,6 +267,7 @@ describe('helpers', () => {
     expect(getTimeoutSeconds(parseProperties('timeoutInSeconds = abc\n'))).toBeUndefined();
     expect(getTimeoutSeconds(parseProperties('a = 1\n'))).toBeUndefined();
   });
+
 
   it('editDistance and suggestKey', () => {
     expect(editDistance('kitten', 'sitting')).toBe(3);

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseListLine } from '../../scripts/lock-jars.js';
-import { artifactFileName } from '../../src/daemon/jars.js';
-import { KCL_MULTILANG_LOCK } from '../../src/daemon/kcl-multilang.lock.js';
-import { DYNAMODB_LOCAL_LOCK } from '../harness/dynamodb-local.lock.js';
+import { artifactFileName } from '../../src/host/jars/artifact.js';
+import { dynamoDbLocalLock, kclMultilangLock } from '../../src/host/jars/bundled.js';
+
+const KCL_MULTILANG_LOCK = kclMultilangLock();
+const DYNAMODB_LOCAL_LOCK = dynamoDbLocalLock();
 
 describe('lock-jars: dependency:list parsing', () => {
   it('reads group:artifact:type:version:scope:path', () => {

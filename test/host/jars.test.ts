@@ -5,16 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  artifactFileName,
-  artifactUrl,
-  checkRepositoryUrl,
-  defaultCacheDir,
-  ensureArtifacts,
-  lockDir,
-  type ArtifactLock,
-  type LockedArtifact,
-} from '../../src/daemon/jars.js';
+import { artifactFileName, artifactUrl, type ArtifactLock, type LockedArtifact } from '../../src/host/jars/artifact.js';
+import { defaultCacheDir, lockDir } from '../../src/host/jars/cache.js';
+import { ensureArtifacts } from '../../src/host/jars/ensure.js';
+import { checkRepositoryUrl } from '../../src/host/jars/repository.js';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const sha1 = (b: Buffer) => createHash('sha1').update(b).digest('hex');

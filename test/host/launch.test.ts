@@ -2,7 +2,17 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsS
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkJarDir, daemonCommand, DAEMON_MAIN_CLASS, startDaemon, TIMEOUT_ENV } from '../../src/daemon/launch.js';
+import { createHash } from 'node:crypto';
+import type { ArtifactLock } from '../../src/host/jars/artifact.js';
+import { lockDir } from '../../src/host/jars/cache.js';
+import {
+  checkJarDir,
+  daemonCommand,
+  DAEMON_MAIN_CLASS,
+  prepareDaemon,
+  startDaemon,
+  TIMEOUT_ENV,
+} from '../../src/host/launch.js';
 
 let dir: string;
 let props: string;
@@ -34,6 +44,7 @@ describe('daemonCommand', () => {
     // An explicit value in the environment wins.
     expect(daemonCommand({ propertiesFile: props, env: { [TIMEOUT_ENV]: '5' } }).env[TIMEOUT_ENV]).toBe('5');
   });
+
 
   it('defaults to $JAVA_HOME/bin/java, else java', () => {
     expect(daemonCommand({ propertiesFile: props, env: { JAVA_HOME: '/jdk' } }).command).toBe('/jdk/bin/java');
@@ -74,5 +85,35 @@ describe('checkJarDir', () => {
     expect(checkJarDir(d)).toBe(d);
     expect(() => checkJarDir(path.join(dir, 'nope'))).toThrow(/--jar-dir/);
     expect(existsSync(d)).toBe(true);
+  });
+});
+
+describe('prepareDaemon', () => {
+  it('makes sure of the jars of the lock it is given (a lock for another KCL version), not the bundled one', async () => {
+    const cacheDir = path.join(dir, 'cache');
+    const jar = Buffer.from('pretend multilang jar');
+    const lock: ArtifactLock = {
+      name: 'kcl-multilang',
+      root: 'software.amazon.kinesis:amazon-kinesis-client-multilang:9.9.9',
+      artifacts: [
+        {
+          group: 'software.amazon.kinesis',
+          artifact: 'amazon-kinesis-client-multilang',
+          version: '9.9.9',
+          extension: 'jar',
+          sha256: createHash('sha256').update(jar).digest('hex'),
+        },
+      ],
+    };
+    // Already in the cache, so nothing is downloaded.
+    const jarDir = lockDir(lock, cacheDir);
+    mkdirSync(jarDir, { recursive: true });
+    writeFileSync(path.join(jarDir, 'amazon-kinesis-client-multilang-9.9.9.jar'), jar);
+    const fake = path.join(dir, 'fakejava-version');
+    writeFileSync(fake, `#!/bin/sh\necho 'openjdk version "17.0.1" 2021-10-19' >&2\n`);
+    chmodSync(fake, 0o755);
+    const prepared = await prepareDaemon({ lock, cacheDir, javaPath: fake, repositoryUrl: 'http://127.0.0.1:9/' });
+    expect(prepared.jarDir).toBe(jarDir);
+    expect(prepared.java.major).toBe(17);
   });
 });

@@ -4,11 +4,13 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { parsePropertiesBuffer } from '../properties/parse.js';
-import { getTimeoutSeconds } from '../properties/validate.js';
-import { ensureArtifacts, lockDir, type EnsureOptions } from './jars.js';
+import type { ArtifactLock } from './jars/artifact.js';
+import { kclMultilangLock } from './jars/bundled.js';
+import { lockDir } from './jars/cache.js';
+import { ensureArtifacts, type EnsureOptions } from './jars/ensure.js';
 import { findJava, type JavaInfo } from './java.js';
-import { KCL_MULTILANG_LOCK } from './kcl-multilang.lock.js';
+import { parsePropertiesBuffer } from './properties/parse.js';
+import { getTimeoutSeconds } from './properties/settings.js';
 
 export const DAEMON_MAIN_CLASS = 'software.amazon.kinesis.multilang.MultiLangDaemon';
 /** Environment variable through which children learn the daemon's timeoutInSeconds. */
@@ -19,7 +21,7 @@ export interface DaemonCommandOptions {
   propertiesFile: string;
   /** Java executable; default `$JAVA_HOME/bin/java` if JAVA_HOME is set, else `java` (PATH). */
   javaPath?: string;
-  /** Directory holding the daemon's jars; default the cache directory of KCL_MULTILANG_LOCK (not filled here). */
+  /** Directory holding the daemon's jars; default the cache directory of the bundled KCL lock (not filled here). */
   jarDir?: string;
   /** Extra JVM options placed before the main class, e.g. ['-Xmx256m']. */
   javaOptions?: string[];
@@ -58,7 +60,7 @@ function defaultJava(env: NodeJS.ProcessEnv): string {
 export function daemonCommand(opts: DaemonCommandOptions): DaemonCommand {
   const baseEnv = opts.env ?? process.env;
   const propertiesFile = path.resolve(opts.propertiesFile);
-  const jarDir = path.resolve(opts.jarDir ?? lockDir(KCL_MULTILANG_LOCK));
+  const jarDir = path.resolve(opts.jarDir ?? lockDir(kclMultilangLock()));
   const env: NodeJS.ProcessEnv = { ...baseEnv };
   if (env[TIMEOUT_ENV] === undefined) {
     try {
@@ -99,6 +101,8 @@ export function startDaemon(opts: StartDaemonOptions): ChildProcess {
 
 export interface PrepareOptions extends Omit<EnsureOptions, 'targetDir'> {
   javaPath?: string;
+  /** The jars to make sure of; default the bundled KCL multilang 3.1.3 lock. */
+  lock?: ArtifactLock;
   /** Use this directory as is (must already hold the KCL jars) instead of the cache. */
   jarDir?: string;
   env?: NodeJS.ProcessEnv;
@@ -118,8 +122,8 @@ export async function prepareDaemon(opts: PrepareOptions = {}): Promise<Prepared
   if (opts.jarDir) {
     jarDirP = Promise.resolve(checkJarDir(opts.jarDir));
   } else {
-    const { javaPath: _j, jarDir: _d, env: _e, ...ensureOpts } = opts;
-    jarDirP = ensureArtifacts(KCL_MULTILANG_LOCK, ensureOpts);
+    const { javaPath: _j, jarDir: _d, env: _e, lock, ...ensureOpts } = opts;
+    jarDirP = ensureArtifacts(lock ?? kclMultilangLock(), ensureOpts);
   }
   const [java, jarDir] = await Promise.all([javaP, jarDirP]);
   return { java, jarDir };

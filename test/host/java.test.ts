@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findJava, JavaNotFoundError, parseJavaVersion } from '../../src/daemon/java.js';
+import { findJava, JavaNotFoundError, parseJavaVersion } from '../../src/host/java.js';
 
 let root: string;
 

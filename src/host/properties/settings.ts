@@ -1,0 +1,27 @@
+/**
+ * Settings read from a properties file for our own use (what `kcl-ts run` tells the
+ * children), not checks: a value the daemon would not use as given reads as undefined,
+ * and validation reports why.
+ */
+import type { ParsedProperties } from './parse.js';
+import { INT_MAX } from './values.js';
+
+/** A positive integer as the daemon reads it (trimmed, an optional '+'), at most `max`. */
+function positiveInteger(parsed: ParsedProperties, key: string, max: bigint): bigint | undefined {
+  const e = parsed.map.get(key);
+  if (!e) return undefined;
+  const t = e.value.trim();
+  if (!/^\+?\d+$/.test(t)) return undefined;
+  const n = BigInt(t);
+  return n > 0n && n <= max ? n : undefined;
+}
+
+/**
+ * The daemon's `timeoutInSeconds` (per-message deadline), if set to a positive integer.
+ * Passed on to children as KCL_TS_TIMEOUT_SECONDS.
+ */
+export function getTimeoutSeconds(parsed: ParsedProperties): number | undefined {
+  const n = positiveInteger(parsed, 'timeoutInSeconds', INT_MAX);
+  return n === undefined ? undefined : Number(n);
+}
+
