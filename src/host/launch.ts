@@ -9,12 +9,23 @@ import { kclMultilangLock } from './jars/bundled.js';
 import { lockDir } from './jars/cache.js';
 import { ensureArtifacts, type EnsureOptions } from './jars/ensure.js';
 import { findJava, type JavaInfo } from './java.js';
-import { parsePropertiesBuffer } from './properties/parse.js';
-import { getTimeoutSeconds } from './properties/settings.js';
+import { parsePropertiesBuffer, type ParsedProperties } from './properties/parse.js';
+import { getShutdownGraceMillis, getTimeoutSeconds } from './properties/settings.js';
 
 export const DAEMON_MAIN_CLASS = 'software.amazon.kinesis.multilang.MultiLangDaemon';
 /** Environment variable through which children learn the daemon's timeoutInSeconds. */
 export const TIMEOUT_ENV = 'KCL_TS_TIMEOUT_SECONDS';
+/**
+ * Environment variable through which children learn the daemon's shutdownGraceMillis:
+ * how long, after a signal, they keep serving the daemon's shutdown before giving up.
+ */
+export const SHUTDOWN_GRACE_ENV = 'KCL_TS_SHUTDOWN_GRACE_MILLIS';
+
+/** What the children are told about the daemon's settings, each from one properties key. */
+const CHILD_SETTINGS: ReadonlyArray<[env: string, read: (p: ParsedProperties) => number | undefined]> = [
+  [TIMEOUT_ENV, getTimeoutSeconds],
+  [SHUTDOWN_GRACE_ENV, getShutdownGraceMillis],
+];
 
 export interface DaemonCommandOptions {
   /** Made absolute against process.cwd(): the daemon looks a relative name up on its class path first. */
@@ -62,12 +73,17 @@ export function daemonCommand(opts: DaemonCommandOptions): DaemonCommand {
   const propertiesFile = path.resolve(opts.propertiesFile);
   const jarDir = path.resolve(opts.jarDir ?? lockDir(kclMultilangLock()));
   const env: NodeJS.ProcessEnv = { ...baseEnv };
-  if (env[TIMEOUT_ENV] === undefined) {
+  const unset = CHILD_SETTINGS.filter(([name]) => env[name] === undefined);
+  if (unset.length > 0) {
+    let parsed: ParsedProperties | undefined;
     try {
-      const timeout = getTimeoutSeconds(parsePropertiesBuffer(readFileSync(propertiesFile)));
-      if (timeout !== undefined) env[TIMEOUT_ENV] = String(timeout);
+      parsed = parsePropertiesBuffer(readFileSync(propertiesFile));
     } catch {
       // An unreadable or malformed file is the daemon's to report.
+    }
+    for (const [name, read] of unset) {
+      const value = parsed && read(parsed);
+      if (value !== undefined) env[name] = String(value);
     }
   }
   const args = [

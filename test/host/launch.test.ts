@@ -10,6 +10,7 @@ import {
   daemonCommand,
   DAEMON_MAIN_CLASS,
   prepareDaemon,
+  SHUTDOWN_GRACE_ENV,
   startDaemon,
   TIMEOUT_ENV,
 } from '../../src/host/launch.js';
@@ -19,7 +20,7 @@ let props: string;
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'kcl-ts-launch-'));
   props = path.join(dir, 'app.properties');
-  writeFileSync(props, 'executableName = node app.js\ntimeoutInSeconds = 42\n');
+  writeFileSync(props, 'executableName = node app.js\ntimeoutInSeconds = 42\nshutdownGraceMillis = 25000\n');
 });
 
 describe('daemonCommand', () => {
@@ -45,6 +46,27 @@ describe('daemonCommand', () => {
     expect(daemonCommand({ propertiesFile: props, env: { [TIMEOUT_ENV]: '5' } }).env[TIMEOUT_ENV]).toBe('5');
   });
 
+  it('passes shutdownGraceMillis to the children as KCL_TS_SHUTDOWN_GRACE_MILLIS', () => {
+    expect(SHUTDOWN_GRACE_ENV).toBe('KCL_TS_SHUTDOWN_GRACE_MILLIS');
+    expect(daemonCommand({ propertiesFile: props, env: {} }).env[SHUTDOWN_GRACE_ENV]).toBe('25000');
+    const p2 = path.join(dir, 'no-grace.properties');
+    writeFileSync(p2, 'executableName = node app.js\ntimeoutInSeconds = 42\n');
+    expect(daemonCommand({ propertiesFile: p2, env: {} }).env[SHUTDOWN_GRACE_ENV]).toBeUndefined();
+    // 0 is the daemon's "no graceful stop": nothing to bound.
+    const p3 = path.join(dir, 'zero-grace.properties');
+    writeFileSync(p3, 'executableName = node app.js\nshutdownGraceMillis = 0\n');
+    expect(daemonCommand({ propertiesFile: p3, env: {} }).env[SHUTDOWN_GRACE_ENV]).toBeUndefined();
+    // An explicit value in the environment wins, and does not stop the timeout being read.
+    const cmd = daemonCommand({ propertiesFile: props, env: { [SHUTDOWN_GRACE_ENV]: '100' } });
+    expect(cmd.env[SHUTDOWN_GRACE_ENV]).toBe('100');
+    expect(cmd.env[TIMEOUT_ENV]).toBe('42');
+  });
+
+  it('leaves both unset for an unreadable properties file (the daemon reports it)', () => {
+    const env = daemonCommand({ propertiesFile: path.join(dir, 'absent.properties'), env: {} }).env;
+    expect(env[TIMEOUT_ENV]).toBeUndefined();
+    expect(env[SHUTDOWN_GRACE_ENV]).toBeUndefined();
+  });
 
   it('defaults to $JAVA_HOME/bin/java, else java', () => {
     expect(daemonCommand({ propertiesFile: props, env: { JAVA_HOME: '/jdk' } }).command).toBe('/jdk/bin/java');
@@ -63,14 +85,14 @@ describe('startDaemon', () => {
     const out = path.join(dir, 'out');
     writeFileSync(
       fake,
-      `#!/bin/sh\nprintf '%s\\n' "$@" > "${out}.args"\necho "$${TIMEOUT_ENV}" > "${out}.env"\ncut -d' ' -f5 /proc/$$/stat > "${out}.pgid"\necho $$ > "${out}.pid"\n`,
+      `#!/bin/sh\nprintf '%s\\n' "$@" > "${out}.args"\necho "$${TIMEOUT_ENV} $${SHUTDOWN_GRACE_ENV}" > "${out}.env"\ncut -d' ' -f5 /proc/$$/stat > "${out}.pgid"\necho $$ > "${out}.pid"\n`,
     );
     chmodSync(fake, 0o755);
     const child = startDaemon({ propertiesFile: props, javaPath: fake, jarDir: '/j', env: { PATH: process.env['PATH'] }, stdio: 'ignore' });
     const code = await new Promise<number | null>((r) => child.once('exit', r));
     expect(code).toBe(0);
     expect(readFileSync(`${out}.args`, 'utf8').trim().split('\n')).toEqual(['-cp', '/j/*', DAEMON_MAIN_CLASS, '--properties-file', props]);
-    expect(readFileSync(`${out}.env`, 'utf8').trim()).toBe('42');
+    expect(readFileSync(`${out}.env`, 'utf8').trim()).toBe('42 25000');
     // Its own process group: pgid == its pid.
     expect(readFileSync(`${out}.pgid`, 'utf8').trim()).toBe(readFileSync(`${out}.pid`, 'utf8').trim());
   });

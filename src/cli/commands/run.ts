@@ -3,6 +3,7 @@ import { kclMultilangLock } from '../../host/jars/bundled.js';
 import {
   prepareDaemon,
   startDaemon,
+  SHUTDOWN_GRACE_ENV,
   TIMEOUT_ENV,
   daemonCommand,
   type PrepareOptions,
@@ -29,8 +30,9 @@ with this terminal's stdin/stdout/stderr, and exits with the daemon's status.
 The daemon runs in its own process group: SIGINT/SIGTERM sent to kcl-ts are forwarded to
 the JVM only, so the shard children stay alive to answer shutdownRequested and checkpoint
 (set shutdownGraceMillis, e.g. 30000). A third signal kills the JVM. Under systemd use
-KillMode=mixed so the stop signal reaches kcl-ts alone. When timeoutInSeconds is set, the
-children get it as ${TIMEOUT_ENV}.
+KillMode=mixed so the stop signal reaches kcl-ts alone. When timeoutInSeconds and
+shutdownGraceMillis are set, the children get them as ${TIMEOUT_ENV} and
+${SHUTDOWN_GRACE_ENV}.
 
 Options:
   -p, --properties FILE   the daemon's properties file (required; may also be given as the only argument)
@@ -106,8 +108,10 @@ Options:
       ...(str(v['log-configuration']) ? { logConfiguration: path.resolve(io.cwd, str(v['log-configuration'])!) } : {}),
     };
     const cmd = daemonCommand(opts);
-    if (cmd.env[TIMEOUT_ENV] !== undefined && io.env[TIMEOUT_ENV] === undefined) {
-      io.stderr(`kcl-ts: children get ${TIMEOUT_ENV}=${cmd.env[TIMEOUT_ENV]}\n`);
+    for (const name of [TIMEOUT_ENV, SHUTDOWN_GRACE_ENV]) {
+      if (cmd.env[name] !== undefined && io.env[name] === undefined) {
+        io.stderr(`kcl-ts: children get ${name}=${cmd.env[name]}\n`);
+      }
     }
     io.stderr(`kcl-ts: starting the MultiLangDaemon with Java ${prepared.java.version} (${prepared.java.path})\n`);
     return runAndForwardSignals(() => startDaemon(opts), io);

@@ -4,7 +4,7 @@
  * and validation reports why.
  */
 import type { ParsedProperties } from './parse.js';
-import { INT_MAX } from './values.js';
+import { INT_MAX, LONG_MAX } from './values.js';
 
 /** A positive integer as the daemon reads it (trimmed, an optional '+'), at most `max`. */
 function positiveInteger(parsed: ParsedProperties, key: string, max: bigint): bigint | undefined {
@@ -25,3 +25,12 @@ export function getTimeoutSeconds(parsed: ParsedProperties): number | undefined 
   return n === undefined ? undefined : Number(n);
 }
 
+/**
+ * The daemon's `shutdownGraceMillis` (how long a graceful stop may take), if set to a
+ * positive integer. Passed on to children as KCL_TS_SHUTDOWN_GRACE_MILLIS; 0 (the
+ * default) means no graceful stop at all, so there is nothing to pass.
+ */
+export function getShutdownGraceMillis(parsed: ParsedProperties): number | undefined {
+  const n = positiveInteger(parsed, 'shutdownGraceMillis', LONG_MAX);
+  return n === undefined ? undefined : Number(n);
+}

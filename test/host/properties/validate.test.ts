@@ -7,7 +7,7 @@ import { splitExecutable } from '../../../src/host/properties/executable.js';
 import { editDistance, lookupKey, suggestKey } from '../../../src/host/properties/keys.js';
 import { parseProperties } from '../../../src/host/properties/parse.js';
 import { validateProperties } from '../../../src/host/properties/rules.js';
-import { getTimeoutSeconds } from '../../../src/host/properties/settings.js';
+import { getShutdownGraceMillis, getTimeoutSeconds } from '../../../src/host/properties/settings.js';
 import { validatePropertiesFile } from '../../../src/host/properties/validate.js';
 
 let dir: string;
@@ -268,6 +268,19 @@ describe('helpers', () => {
     expect(getTimeoutSeconds(parseProperties('a = 1\n'))).toBeUndefined();
   });
 
+  it('getShutdownGraceMillis reads a positive Java long only (0, the default, is no graceful stop)', () => {
+    expect(getShutdownGraceMillis(parseProperties('shutdownGraceMillis = 30000 \n'))).toBe(30000);
+    expect(getShutdownGraceMillis(parseProperties('shutdownGraceMillis = +500\n'))).toBe(500);
+    expect(getShutdownGraceMillis(parseProperties('shutdownGraceMillis = 0\n'))).toBeUndefined();
+    expect(getShutdownGraceMillis(parseProperties('shutdownGraceMillis = -5\n'))).toBeUndefined();
+    expect(getShutdownGraceMillis(parseProperties('shutdownGraceMillis = 30s\n'))).toBeUndefined();
+    // Above Long.MAX_VALUE the daemon's converter gives up and uses 0.
+    expect(getShutdownGraceMillis(parseProperties('shutdownGraceMillis = 9223372036854775808\n'))).toBeUndefined();
+    expect(getShutdownGraceMillis(parseProperties('shutdownGraceMillis = 9223372036854775807\n'))).toBeGreaterThan(0);
+    // An int key's limit does not apply to a long.
+    expect(getShutdownGraceMillis(parseProperties('shutdownGraceMillis = 3000000000\n'))).toBe(3_000_000_000);
+    expect(getTimeoutSeconds(parseProperties('timeoutInSeconds = 3000000000\n'))).toBeUndefined();
+  });
 
   it('editDistance and suggestKey', () => {
     expect(editDistance('kitten', 'sitting')).toBe(3);
