@@ -49,9 +49,10 @@ export interface StartDaemonOptions extends DaemonCommandOptions {
   cwd?: string;
   /**
    * Start the daemon in its own process group (default true). A terminal's Ctrl-C (or a
-   * supervisor signalling our process group) then reaches only us, and we forward it to
-   * the JVM alone: the daemon's shard children must stay alive to answer
-   * `shutdownRequested`, which they cannot if they receive the signal too.
+   * supervisor signalling our process group) then reaches only us, and the JVM learns of
+   * it once, from us, so that `kcl-ts run` can count the signals (the third kills the
+   * JVM). The children would survive the signal anyway: they keep serving the daemon's
+   * shutdown until their stdin closes.
    */
   newProcessGroup?: boolean;
 }

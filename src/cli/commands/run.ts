@@ -27,12 +27,16 @@ time), then runs
   java -cp '<jar dir>/*' software.amazon.kinesis.multilang.MultiLangDaemon --properties-file <file>
 with this terminal's stdin/stdout/stderr, and exits with the daemon's status.
 
-The daemon runs in its own process group: SIGINT/SIGTERM sent to kcl-ts are forwarded to
-the JVM only, so the shard children stay alive to answer shutdownRequested and checkpoint
-(set shutdownGraceMillis, e.g. 30000). A third signal kills the JVM. Under systemd use
-KillMode=mixed so the stop signal reaches kcl-ts alone. When timeoutInSeconds and
-shutdownGraceMillis are set, the children get them as ${TIMEOUT_ENV} and
-${SHUTDOWN_GRACE_ENV}.
+Signals: SIGINT, SIGTERM and SIGHUP sent to kcl-ts are forwarded to the JVM (Ctrl-C in a
+terminal reaches kcl-ts, since the daemon runs in its own process group); a third signal
+kills the JVM. A signal sent to every process at once is fine too, e.g. by systemd's
+default KillMode=control-group (no need for KillMode=mixed): the shard children keep
+serving the daemon's shutdown until their stdin closes, so they still answer
+shutdownRequested and checkpoint. A graceful stop needs shutdownGraceMillis (e.g. 30000);
+with the default 0 the daemon stops at once and the children get no shutdownRequested.
+
+When timeoutInSeconds and shutdownGraceMillis are set, the children get them as
+${TIMEOUT_ENV} and ${SHUTDOWN_GRACE_ENV}.
 
 Options:
   -p, --properties FILE   the daemon's properties file (required; may also be given as the only argument)
