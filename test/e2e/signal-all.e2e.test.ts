@@ -182,15 +182,9 @@ describe('a stop signal sent to the daemon and every child at once', () => {
     });
 
     try {
-      await waitFor(
-        'every record consumed',
-        () => {
-          if (!proc.running) throw new Error(`${proc.name} exited: ${proc.tail(30)}`);
-          return consumedRecords(readEvents(output)).length >= RECORDS;
-        },
-        120_000,
-        200,
-      );
+      // (waitFor retries a probe that throws: stop at once if the daemon is gone instead)
+      await waitFor('every record consumed', () => !proc.running || consumedRecords(readEvents(output)).length >= RECORDS, 120_000, 200);
+      if (!proc.running) throw new Error(`${proc.name} exited before the signal: ${proc.tail(30)}`);
       const before = await readLeaseMap(env.dynamo.client, c.app);
       expect(
         shards.map((s) => before.get(s)?.checkpoint),
@@ -202,15 +196,18 @@ describe('a stop signal sent to the daemon and every child at once', () => {
       const graceEnv = childrenBefore.map((pid) => environOf(pid)[SHUTDOWN_GRACE_ENV] ?? null);
 
       // --- the signal, to everything at once
+      const root = c.launcher === 'java' ? jvmGroup : proc.pid;
+      const tree = [root, ...descendantPids(root)];
+      const described = tree.map(describePid);
       const t0 = Date.now();
       let signalled: number[];
       if (c.launcher === 'java') {
-        signalled = [jvmGroup, ...descendantPids(jvmGroup)];
+        signalled = tree;
         process.kill(-jvmGroup, c.signal);
       } else {
         signalled = signalTree(proc.pid, c.signal);
       }
-      console.log(`${c.name}: ${c.signal} to ${signalled.length} processes:\n  ${signalled.map(describePid).join('\n  ')}`);
+      console.log(`${c.name}: ${c.signal} to ${c.launcher === 'java' ? 'the JVM group' : 'each of'}:\n  ${described.join('\n  ')}`);
       for (const pid of childrenBefore) expect(signalled, `child ${pid} was signalled`).toContain(pid);
 
       if (c.twice) {
