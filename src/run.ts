@@ -19,7 +19,13 @@ import { guardStdout } from './transport/stdout-guard.js';
 import { maskSecrets } from './log/redact.js';
 import { errorExcerpt } from './log/excerpt.js';
 import { resolveSignalGrace, stayThroughSignals, type SignalWatch } from './child/signals.js';
-import { OptionsError, resolveCheckpointOption, resolveErrorPolicy, resolveHangWarning, resolveLogLevel, resolveMemoryOption, type RunOptions } from './options.js';
+import { resolveCheckpointOption } from './checkpoint/options.js';
+import { resolveErrorPolicy } from './engine/error-policy-options.js';
+import { resolveHangWarning } from './engine/hang-options.js';
+import { resolveMemoryOption } from './engine/memory-options.js';
+import { resolveLogLevel } from './log/level.js';
+import { OptionsError } from './option-checks.js';
+import type { RunOptions } from './options.js';
 import type { ProcessorFor, RecordProcessor } from './processor.js';
 
 export function checkProcessor(processor: unknown): asserts processor is RecordProcessor {

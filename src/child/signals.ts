@@ -12,7 +12,7 @@
  * (the daemon's exit closes the pipe), a deadline counted from the first signal, and
  * SIGKILL.
  */
-import { OptionsError } from '../options.js';
+import { OptionsError } from '../option-checks.js';
 
 export const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
 export type StopSignal = (typeof STOP_SIGNALS)[number];

@@ -6,17 +6,21 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { BackoffOptions } from '../checkpoint/backoff.js';
-import { backoffDelay, sleep } from '../checkpoint/backoff.js';
 import { LeaseCheckpointer, describeTarget, type CheckpointTarget } from '../checkpoint/checkpointer.js';
 import { CheckpointError, LEASE_GONE_CODES } from '../checkpoint/errors.js';
 import { CheckpointPolicy } from '../checkpoint/policy.js';
-import type { ResolvedErrorPolicy } from '../options.js';
+import type { ResolvedErrorPolicy } from './error-policy-options.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { comparePositions, isSequenceNumber, type Position } from '../protocol/sequence.js';
 import type { InitializeMessage, ProcessRecordsMessage, ShutdownReason } from '../protocol/types.js';
 import type { RecordContext, RecordProcessor } from '../processor.js';
 import type { Connection, IncomingAction } from '../transport/connection.js';
+import { OutputClosedError } from '../transport/writer.js';
+import { ErrorPolicy, type FailureContext } from './error-policy.js';
+import { watchAction } from './hang-warning.js';
 import { Record } from './record.js';
+
+export { ProcessorFailedError } from './error-policy.js';
 
 export interface EngineOptions {
   readonly policy: CheckpointPolicy;
@@ -33,14 +37,6 @@ export interface EngineOptions {
   readonly afterBatch?: () => void;
 }
 
-/** The processor failed beyond what the error policy allows: the child must exit non-zero. */
-export class ProcessorFailedError extends Error {
-  override readonly name = 'ProcessorFailedError';
-  constructor(message: string, options: { cause: unknown }) {
-    super(message, options);
-  }
-}
-
 type Phase = 'new' | 'active' | 'ended';
 
 /** Raised inside a batch when the daemon says the lease is gone: stop, answer, move on. */
@@ -52,6 +48,7 @@ export class Engine {
   private logger: Logger;
   private readonly checkpointer: LeaseCheckpointer;
   private readonly policy: CheckpointPolicy;
+  private readonly errors: ErrorPolicy;
   /** The largest record processed successfully (records come in order, so: the last one). */
   private lastProcessed: Position | null = null;
   private lastDelivered: Position | null = null;
@@ -69,6 +66,7 @@ export class Engine {
   ) {
     this.logger = options.logger;
     this.policy = options.policy;
+    this.errors = new ErrorPolicy(options.errors);
     this.checkpointer = new LeaseCheckpointer(connection, options.checkpointRetry, {
       onCheckpointed: (target) => this.onCheckpointed(target),
       onLeaseGone: (code) => {
@@ -89,33 +87,12 @@ export class Engine {
   }
 
   private async dispatch(message: IncomingAction): Promise<void> {
-    const watch = this.watch(message.action);
+    const watch = watchAction(message.action, this.options.hangWarningMs ?? 0, this.options.daemonTimeoutSeconds, () => this.logger);
     try {
       await this.handle(message);
     } finally {
       if (watch !== undefined) clearInterval(watch);
     }
-  }
-
-  /**
-   * A handler that never returns would leave the daemon waiting until its
-   * `timeoutInSeconds` halts the whole worker (or forever, without one): say so early.
-   */
-  private watch(action: string): NodeJS.Timeout | undefined {
-    const every = this.options.hangWarningMs ?? 0;
-    if (every <= 0) return undefined;
-    const started = Date.now();
-    const limit = this.options.daemonTimeoutSeconds;
-    const timer = setInterval(() => {
-      const seconds = Math.round((Date.now() - started) / 1000);
-      this.logger.warn(
-        { action, seconds, timeoutInSeconds: limit },
-        `${action} has not finished after ${seconds} s` +
-          (limit === undefined ? ': the daemon is waiting for its status' : `: the daemon halts the whole worker at timeoutInSeconds = ${limit}`),
-      );
-    }, every);
-    timer.unref();
-    return timer;
   }
 
   private async handle(message: IncomingAction): Promise<void> {
@@ -197,22 +174,14 @@ export class Engine {
     };
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
-      let force: boolean | void = false;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const result = processRecord.call(this.processor, record, context);
-          // Only await real promises: a sync processor should not pay a microtask per record.
-          force = result instanceof Promise ? await result : result;
-          break;
-        } catch (err) {
-          this.stopIfLeaseGone(err);
-          if (attempt < this.options.errors.retries) {
-            await this.pauseBeforeRetry('processRecord', err, attempt, record);
-            continue;
-          }
-          await this.giveUp('processRecord', err, [record], attempt + 1);
-          break;
-        }
+      let force: boolean | void | undefined;
+      try {
+        const result = processRecord.call(this.processor, record, context);
+        // Only await real promises: a sync processor should not pay a microtask per record.
+        force = result instanceof Promise ? await result : result;
+      } catch (err) {
+        const retry = () => processRecord.call(this.processor, record, context);
+        force = await this.errors.recover(this.failure('processRecord'), err, { retry, remaining: () => [record] });
       }
       this.lastProcessed = record;
       this.policy.recordsProcessed(1);
@@ -226,29 +195,23 @@ export class Engine {
   private async processBatch(records: readonly Record[], millisBehindLatest: number | undefined): Promise<void> {
     const processRecords = this.processor.processRecords!;
     let remaining = records;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const result = processRecords.call(this.processor, {
-          shardId: this.shardId,
-          records: remaining,
-          millisBehindLatest,
-          checkpointer: this.checkpointer,
-          logger: this.logger,
-        });
-        if (result instanceof Promise) await result;
-        break;
-      } catch (err) {
-        this.stopIfLeaseGone(err);
+    const once = () =>
+      processRecords.call(this.processor, {
+        shardId: this.shardId,
+        records: remaining,
+        millisBehindLatest,
+        checkpointer: this.checkpointer,
+        logger: this.logger,
+      });
+    try {
+      const result = once();
+      if (result instanceof Promise) await result;
+    } catch (err) {
+      await this.errors.recover(this.failure('processRecords'), err, {
+        retry: once,
         // Records the processor itself checkpointed inside this batch are done.
-        remaining = this.afterCheckpoint(remaining);
-        if (remaining.length === 0) break;
-        if (attempt < this.options.errors.retries) {
-          await this.pauseBeforeRetry('processRecords', err, attempt, remaining[0]);
-          continue;
-        }
-        await this.giveUp('processRecords', err, remaining, attempt + 1);
-        break;
-      }
+        remaining: () => (remaining = this.afterCheckpoint(remaining)),
+      });
     }
     if (records.length > 0) this.lastProcessed = records[records.length - 1]!;
     this.policy.recordsProcessed(records.length);
@@ -262,61 +225,25 @@ export class Engine {
     return i === 0 ? records : records.slice(i);
   }
 
+  /** Failures no retry can mend: the lease is gone, or the daemon no longer reads us. */
   private stopIfLeaseGone(err: unknown): void {
+    if (err instanceof OutputClosedError) throw err;
     if (err instanceof CheckpointError && LEASE_GONE_CODES.has(err.code)) {
       this.logger.warn({ code: err.code }, 'the handler failed because the lease is gone; the next owner processes the rest');
       throw new LeaseGone();
     }
   }
 
-  private async pauseBeforeRetry(stage: string, err: unknown, attempt: number, record?: Record): Promise<void> {
-    const delay = backoffDelay(attempt, this.options.errors);
-    this.logger.warn(
-      { err, stage, attempt: attempt + 1, delayMs: delay, sequenceNumber: record?.sequenceNumber },
-      `${stage} failed; retrying from the first unprocessed record`,
-    );
-    await sleep(delay);
-  }
-
-  /** The retries are spent: hand the records to the dead-letter hook, or fail the child. */
-  private async giveUp(stage: string, err: unknown, records: readonly Record[], attempts: number): Promise<void> {
-    const first = records[0];
-    const where = first === undefined ? '' : ` at sequence number ${first.sequenceNumber}${first.subSequenceNumber ? `/${first.subSequenceNumber}` : ''}`;
-    const { onSkip } = this.options.errors;
-    if (this.options.errors.mode === 'skip' && onSkip !== undefined) {
-      this.logger.error({ err, stage, attempts, records: records.length }, `${stage} failed${where}; skipping ${records.length} record(s) to the dead-letter hook`);
-      try {
-        await onSkip({ shardId: this.shardId, records, error: err, attempts });
-      } catch (hookErr) {
-        throw new ProcessorFailedError(`errors.onSkip failed for ${records.length} record(s) of shard ${this.shardId}${where}: ${message(hookErr)}`, { cause: hookErr });
-      }
-      return;
-    }
-    throw new ProcessorFailedError(
-      `${stage} failed ${attempts} time(s) on shard ${this.shardId}${where}: ${message(err)} ` +
-        '(exiting so the daemon restarts the shard from its last checkpoint)',
-      { cause: err },
-    );
+  private failure(stage: string): FailureContext {
+    return { stage, shardId: this.shardId, logger: this.logger, stopIf: (err) => this.stopIfLeaseGone(err) };
   }
 
   /** Handlers with no records to skip: retry, then fail (or, in skip mode, log and go on). */
   private async withRetries(stage: string, fn: () => void | Promise<void>): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await fn();
-        return;
-      } catch (err) {
-        this.stopIfLeaseGone(err);
-        if (attempt < this.options.errors.retries) {
-          await this.pauseBeforeRetry(stage, err, attempt);
-          continue;
-        }
-        if (this.options.errors.mode === 'skip') {
-          this.logger.error({ err, stage, attempts: attempt + 1 }, `${stage} failed; going on (errors.mode is skip)`);
-          return;
-        }
-        throw new ProcessorFailedError(`${stage} failed ${attempt + 1} time(s) on shard ${this.shardId}: ${message(err)}`, { cause: err });
-      }
+    try {
+      await fn();
+    } catch (err) {
+      await this.errors.recover(this.failure(stage), err, { retry: fn });
     }
   }
 
@@ -420,8 +347,4 @@ export class Engine {
     if (reason === 'TERMINATE') return this.shardEnded();
     return this.shutdownRequested();
   }
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import type { Bindings, Logger } from 'pino';
 import type * as Pino from 'pino';
-import type { LogLevel } from '../options.js';
+import type { LogLevel } from './level.js';
 import { MASK, REDACT_PATHS, maskSecrets } from './redact.js';
 import { stderrLines } from './stderr-lines.js';
 
