@@ -43,6 +43,9 @@ describe('npm pack', () => {
     expect(listing).toContain('package/dist/compat/index.cjs');
     expect(listing).toContain('package/bin/kcl-ts.js');
     expect(listing).toContain('package/properties/local.properties');
+    // Read at run time by kcl-ts run/jars; tsc copies them only because tsconfig lists them.
+    expect(listing).toContain('package/dist/host/locks/kcl-multilang-3.1.3.json');
+    expect(listing).toContain('package/dist/host/locks/dynamodb-local-3.3.1.json');
     expect(listing).not.toMatch(/package\/(src|test|scripts|examples)\//);
   });
 });
@@ -78,6 +81,8 @@ await run({
 
     expect(sh(process.execPath, ['-e', "console.log(typeof require('kcl-ts/compat'))"], app).trim()).toBe('function');
     expect(sh(join(app, 'node_modules/.bin/kcl-ts'), ['--version'], app).trim()).toMatch(/^\d+\.\d+\.\d+/);
+    // The bundled lock is read (and checked with zod) from the installed package.
+    expect(sh(join(app, 'node_modules/.bin/kcl-ts'), ['jars', '--help'], app)).toContain('131 jars of software.amazon.kinesis:amazon-kinesis-client-multilang:3.1.3');
   });
 
   it('kcl-ts init scaffolds a project whose own test passes', () => {
