@@ -38,7 +38,7 @@ export interface RunOptions {
   readonly hangWarningSeconds?: number;
   /**
    * Memory upkeep for large batches: a full collection after each batch of 8 MiB or
-   * more, and a young generation kept at 16 MB (README, "Configuration"). `false` leaves V8 alone.
+   * more, and a young generation kept at 16 MB (docs/configuration.md, "Memory"). `false` leaves V8 alone.
    */
   readonly memory?: MemoryOptions | false;
   /**
