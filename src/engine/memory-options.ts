@@ -1,4 +1,4 @@
-/** The `memory` option, resolved once at start-up (README, "Configuration"). */
+/** The `memory` option, resolved once at start-up (docs/configuration.md, "Memory"). */
 import { checkKnownKeys, count, OptionsError } from '../option-checks.js';
 import { DEFAULT_COLLECT_AFTER_BATCH_BYTES, DEFAULT_YOUNG_GENERATION_MB, type MemoryOptions } from './memory.js';
 
