@@ -3,90 +3,43 @@
  * fate: exit 0 at the end of input, exit 1 with one clear line on stderr when the
  * daemon's input is bad, its end of stdout is gone, or the processor fails beyond the
  * error policy. Exiting is how a child tells the daemon to fail fast instead of waiting
- * forever. Stop signals do not end it (`child/signals.ts`): the daemon's shutdown does.
+ * forever. Stop signals do not end it (`process/signals.ts`): the daemon's shutdown does.
  */
-import { writeSync } from 'node:fs';
 import type { Logger } from 'pino';
-import type { z } from 'zod';
-import { CheckpointPolicy } from './checkpoint/policy.js';
 import { Connection } from './transport/connection.js';
-import { Engine } from './engine/engine.js';
-import { MemoryKeeper } from './engine/memory.js';
 import { StreamMessageReader } from './transport/reader.js';
 import { OutputClosedError, StreamMessageWriter, type WriteFunction } from './transport/writer.js';
 import { createLogger, setLogger } from './log/logger.js';
 import { guardStdout } from './transport/stdout-guard.js';
 import { maskSecrets } from './log/redact.js';
-import { errorExcerpt } from './log/excerpt.js';
-import { resolveSignalGrace, stayThroughSignals, type SignalWatch } from './child/signals.js';
-import { resolveCheckpointOption } from './checkpoint/options.js';
-import { resolveErrorPolicy } from './engine/error-policy-options.js';
-import { resolveHangWarning } from './engine/hang-options.js';
-import { resolveMemoryOption } from './engine/memory-options.js';
+import { detailedLogs, reportFatal, writeLine } from './process/fatal.js';
+import { resolveSignalGrace, stayThroughSignals, type SignalWatch } from './process/signals.js';
 import { resolveLogLevel } from './log/level.js';
-import { OptionsError } from './option-checks.js';
 import type { RunOptions } from './options.js';
-import type { ProcessorFor, RecordProcessor } from './processor.js';
-
-export function checkProcessor(processor: unknown): asserts processor is RecordProcessor {
-  if (processor === null || typeof processor !== 'object') {
-    throw new OptionsError(`run() needs a processor object, got ${processor === null ? 'null' : typeof processor}`);
-  }
-  const p = processor as Record<string, unknown>;
-  const batch = typeof p.processRecords === 'function';
-  const each = typeof p.processRecord === 'function';
-  if (!batch && !each) throw new OptionsError('the processor has neither processRecords(input) nor processRecord(record): implement one');
-  if (batch && each) throw new OptionsError('the processor has both processRecords and processRecord: implement only one');
-}
-
-function checkSchema(schema: unknown): z.ZodType | undefined {
-  if (schema === undefined) return undefined;
-  if (schema === null || typeof (schema as { safeParse?: unknown }).safeParse !== 'function') {
-    throw new OptionsError('option schema must be a zod schema (something with safeParse)');
-  }
-  return schema as z.ZodType;
-}
-
-/**
- * Builds the engine for a processor; the host supplies the connection, and with
- * `largestLine` (how big the batch just answered was) gets the memory upkeep.
- */
-export function createEngine(processor: RecordProcessor<never>, connection: Connection, options: RunOptions, logger: Logger, largestLine?: () => number): Engine {
-  checkProcessor(processor);
-  const memory = resolveMemoryOption(options.memory);
-  const keeper = largestLine !== undefined && (memory.collectAfterBatchBytes > 0 || memory.youngGenerationMB > 0)
-    ? new MemoryKeeper(memory.collectAfterBatchBytes, memory.youngGenerationMB, logger)
-    : undefined;
-  const checkpoint = resolveCheckpointOption(options.checkpoint);
-  const hang = resolveHangWarning(options.hangWarningSeconds, process.env.KCL_TS_TIMEOUT_SECONDS);
-  return new Engine(processor, connection, {
-    hangWarningMs: hang.everyMs,
-    daemonTimeoutSeconds: hang.daemonTimeoutSeconds,
-    policy: new CheckpointPolicy(checkpoint.policy),
-    checkpointRetry: checkpoint.retry,
-    errors: resolveErrorPolicy(options.errors),
-    logger,
-    schema: checkSchema(options.schema),
-    afterBatch: keeper === undefined ? undefined : () => keeper.afterBatch(largestLine!()),
-  });
-}
+import type { z } from 'zod';
+import { createEngine, createMemoryKeeper } from './engine/create.js';
+import { processorFactory, type ProcessorSource } from './engine/processor-source.js';
+import { HUB_SOCKET_ENV, serveHub } from './hub/serve.js';
+import type { ProcessorFor } from './processor.js';
 
 /**
  * Run a processor as the MultiLangDaemon's child. With the process's own stdio (the
  * normal case) this never returns: the process exits when the daemon is done. With a
  * `schema`, the processor's records are typed by it (`record.value`).
  */
-export function run<S extends z.ZodType>(processor: ProcessorFor<z.output<S>>, options: RunOptions & { readonly schema: S }): Promise<void>;
-export function run(processor: ProcessorFor<unknown>, options?: RunOptions): Promise<void>;
-export async function run(processor: RecordProcessor<never>, options: RunOptions = {}): Promise<void> {
+export function run<S extends z.ZodType>(processor: ProcessorFor<z.output<S>> | (() => ProcessorFor<z.output<S>>), options: RunOptions & { readonly schema: S }): Promise<void>;
+export function run(processor: ProcessorFor<unknown> | (() => ProcessorFor<unknown>), options?: RunOptions): Promise<void>;
+export async function run(processor: ProcessorSource, options: RunOptions = {}): Promise<void> {
   const ownProcess = options.input === undefined && options.output === undefined;
+  const hubSocket = ownProcess ? process.env[HUB_SOCKET_ENV] : undefined;
+  if (hubSocket !== undefined && hubSocket !== '') return runHub(processor, options, hubSocket);
   // Before anything else can print: from here on only the protocol writer reaches stdout.
   const protocolWrite: WriteFunction = ownProcess
     ? guardStdout()
     : (chunk, cb) => (options.output ?? process.stdout).write(chunk, cb);
   let logger: Logger | undefined;
   let signals: SignalWatch | undefined;
-  const detailed = () => options.logger !== undefined || nonEmpty(options.logFile ?? process.env.KCL_LOG_FILE);
+  const detailed = () => detailedLogs(options);
   try {
     const level = resolveLogLevel(options.logLevel, process.env.KCL_LOG_LEVEL);
     logger = options.logger ?? createLogger(level, options.logFile ?? process.env.KCL_LOG_FILE);
@@ -123,7 +76,8 @@ export async function run(processor: RecordProcessor<never>, options: RunOptions
       (reply) => log.warn({ reply }, 'a checkpoint reply arrived that nobody asked for: ignored'),
       (action) => log.debug({ action }, 'an action arrived while a checkpoint reply was awaited: kept for after this one'),
     );
-    const engine = createEngine(processor, connection, options, logger, () => reader.takeLargestLine());
+    const make = processorFactory(processor, false);
+    const engine = createEngine(make(), connection, options, logger, { keeper: createMemoryKeeper(options, logger), largestLine: () => reader.takeLargestLine() });
     await engine.run();
   } catch (err) {
     if (!ownProcess) throw err;
@@ -137,35 +91,39 @@ export async function run(processor: RecordProcessor<never>, options: RunOptions
   }
 }
 
-function nonEmpty(value: string | undefined): boolean {
-  return value !== undefined && value !== '';
-}
-
-function writeLine(line: string): void {
-  try {
-    writeSync(2, `${line}\n`);
-  } catch {
-    // stderr is gone too: the exit status is all that is left to say it.
-  }
-}
-
 let failing = false;
 
-/**
- * One line a person reads in the daemon's log (which prefixes every stderr line and
- * logs it at ERROR), and the cause cut to its message and the user's frame; the whole
- * error goes to the log file, when there is one.
- */
 function fail(err: unknown, logger: Logger | undefined, detailed: boolean): never {
   if (!failing) {
     failing = true;
-    const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    writeLine(`kcl-ts: fatal: ${maskSecrets(text.replace(/\n/g, ' '))}`);
-    const cause = err instanceof Error && err.cause !== undefined && !(err instanceof OutputClosedError) ? err.cause : undefined;
-    if (cause !== undefined) writeLine(`kcl-ts:   caused by ${maskSecrets(errorExcerpt(cause))}`);
-    if (detailed) logger?.fatal({ err }, text);
+    reportFatal(err, logger, detailed);
     logger?.flush();
   }
   process.exit(1);
 }
 
+/**
+ * Hub mode: this process serves every lease of the worker over the Unix socket, each
+ * through a forwarder the daemon runs as its child. Never returns: the hub exits when a
+ * stop signal's sessions have all ended (or at the signal's deadline).
+ */
+async function runHub(processor: ProcessorSource, options: RunOptions, socketPath: string): Promise<void> {
+  let logger: Logger | undefined;
+  try {
+    const level = resolveLogLevel(options.logLevel, process.env.KCL_LOG_LEVEL);
+    logger = options.logger ?? createLogger(level, options.logFile ?? process.env.KCL_LOG_FILE);
+    setLogger(logger);
+    const factory = processorFactory(processor, true);
+    const log = logger;
+    await serveHub(factory, options, socketPath, logger, {
+      onDrained: () => {
+        log.flush();
+        process.exit(0);
+      },
+    });
+  } catch (err) {
+    fail(err, logger, detailedLogs(options));
+  }
+  // Served until a signal ends the process: the listening socket keeps it alive.
+  return new Promise<void>(() => undefined);
+}

@@ -77,6 +77,11 @@ export class Engine {
     });
   }
 
+  /** The lease's shard, once `initialize` has arrived ('' before). */
+  get shard(): string {
+    return this.shardId;
+  }
+
   /** Resolves at the end of input; rejects with a `ProtocolError` or `ProcessorFailedError`. */
   async run(): Promise<void> {
     for (;;) {

@@ -9,8 +9,10 @@
  * checkpointer exists (initialize, leaseLost).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createConnection } from 'node:net';
 import { PassThrough } from 'node:stream';
 import pinoModule from 'pino';
+import { ExitFrameReader } from '../hub/exit-frame.js';
 import { run } from '../run.js';
 import type { RunOptions } from '../options.js';
 import type { RecordProcessor } from '../processor.js';
@@ -105,6 +107,38 @@ export class FakeDaemon {
       { pid: proc.pid, stdin: proc.stdin!, stdout: proc.stdout!, ended, stderr: () => stderr, kill: () => proc.kill('SIGKILL') },
       options,
     );
+  }
+
+  /**
+   * One lease session over a hub's Unix socket (`KCL_TS_HUB_SOCKET`), as the daemon
+   * reaches the hub through a forwarder: `exitCode` is what that forwarder would exit with.
+   */
+  static connect(socketPath: string, options: FakeDaemonOptions = {}): FakeDaemon {
+    const socket = createConnection({ path: socketPath, allowHalfOpen: true });
+    const stdout = new PassThrough();
+    let exitCode = 0;
+    const frames = new ExitFrameReader(
+      (bytes) => stdout.write(bytes),
+      (status) => (exitCode = status),
+    );
+    socket.on('data', (chunk: Buffer) => frames.push(chunk));
+    const ended = new Promise<ChildEnd>((resolve, reject) => {
+      let connected = false;
+      socket.once('connect', () => (connected = true));
+      socket.on('error', (err) => {
+        if (!connected) reject(err);
+      });
+      // The forwarder exits on the hub's EOF (or its exit frame), whatever its own side still does.
+      const done = () => {
+        frames.end();
+        stdout.end();
+        socket.end();
+        resolve({ exitCode, signal: null, stderr: '' });
+      };
+      socket.on('end', done);
+      socket.on('close', done);
+    });
+    return new FakeDaemon({ pid: undefined, stdin: socket, stdout, ended, stderr: () => '', kill: () => socket.destroy() }, options);
   }
 
   /** Runs a processor in this process, over in-memory pipes, through the real `run()`. */

@@ -16,15 +16,18 @@ export type WriteFunction = (chunk: string, callback: (error?: Error | null) => 
 /** The daemon's end of our output is gone: nothing written from now on can reach it. */
 export class OutputClosedError extends Error {
   override readonly name = 'OutputClosedError';
-  constructor(what: string, cause: unknown) {
-    super(`${what}: ${describeWriteError(cause)}`, { cause });
+  constructor(what: string, cause: unknown, gone = STDOUT_GONE) {
+    super(`${what}: ${describeWriteError(cause, gone)}`, { cause });
   }
 }
 
-export function describeWriteError(error: unknown): string {
+const STDOUT_GONE = 'the daemon closed its end of stdout';
+
+/** `gone`: what a broken pipe means where the daemon reads us (stdout, or a hub session's socket). */
+export function describeWriteError(error: unknown, gone = STDOUT_GONE): string {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' || code === 'ECONNRESET') {
-    return `the daemon closed its end of stdout (${String(code)})`;
+    return `${gone} (${String(code)})`;
   }
   return error instanceof Error ? error.message : String(error);
 }
@@ -32,7 +35,10 @@ export function describeWriteError(error: unknown): string {
 export class StreamMessageWriter implements MessageSink {
   private tail: Promise<void> = Promise.resolve();
 
-  constructor(private readonly writeChunk: WriteFunction) {}
+  constructor(
+    private readonly writeChunk: WriteFunction,
+    private readonly gone = STDOUT_GONE,
+  ) {}
 
   write(message: ChildMessage): Promise<void> {
     const text = serializeMessage(message);
@@ -41,9 +47,9 @@ export class StreamMessageWriter implements MessageSink {
         new Promise<void>((resolve, reject) => {
           const what = message.action === 'status' ? `could not write the status for ${message.responseFor}` : `could not write a ${message.action} message`;
           try {
-            this.writeChunk(text, (error) => (error ? reject(new OutputClosedError(what, error)) : resolve()));
+            this.writeChunk(text, (error) => (error ? reject(new OutputClosedError(what, error, this.gone)) : resolve()));
           } catch (error) {
-            reject(new OutputClosedError(what, error));
+            reject(new OutputClosedError(what, error, this.gone));
           }
         }),
     );

@@ -3,7 +3,7 @@
  * the child must keep serving the daemon's graceful shutdown and end with its input.
  */
 import { describe, expect, it } from 'vitest';
-import { resolveSignalGrace } from '../../src/child/signals.js';
+import { resolveSignalGrace } from '../../src/process/signals.js';
 import { FakeDaemon, makeBatch } from '../../src/testing/index.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;

@@ -62,6 +62,10 @@ export interface SignalWatchOptions {
   readonly note: (line: string) => void;
   /** Called when the deadline passes; exits the process with this status. */
   readonly giveUp: (line: string, exitCode: number) => void;
+  /** What the process keeps doing after the signal, for the note (default: the child's words). */
+  readonly serving?: string;
+  /** Called once, right after the first signal is noted. */
+  readonly onFirst?: (signal: StopSignal) => void;
 }
 
 /**
@@ -80,7 +84,7 @@ export function stayThroughSignals(options: SignalWatchOptions): SignalWatch {
       return;
     }
     const seconds = formatSeconds(options.graceMs);
-    options.note(`kcl-ts: ${signal} received: still serving the daemon's shutdown; exiting when stdin closes, at the latest in ${seconds}`);
+    options.note(`kcl-ts: ${signal} received: ${options.serving ?? "still serving the daemon's shutdown; exiting when stdin closes"}, at the latest in ${seconds}`);
     deadline = setTimeout(() => {
       options.giveUp(
         `kcl-ts: fatal: the daemon has not ended the session ${seconds} after ${signal}: exiting ` +
@@ -90,6 +94,7 @@ export function stayThroughSignals(options: SignalWatchOptions): SignalWatch {
     }, options.graceMs);
     // stdin keeps the process alive while the daemon is there; the deadline must not.
     deadline.unref();
+    options.onFirst?.(signal);
   };
   for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   return {
