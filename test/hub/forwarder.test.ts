@@ -254,8 +254,8 @@ describe('locateForwarder', () => {
     const looked = path.join(nodeOnlyDir, `${process.platform}-${process.arch}`, 'kcl-ts-forwarder');
     expect(located.kind).toBe('node');
     expect(located.argv).toEqual([process.execPath, nodeScript, socket]);
-    expect(located.warning).toContain('~9 MB PSS per lease');
-    expect(located.warning).toContain('~0.1 MB');
+    expect(located.warning).toContain('~8 MB PSS per lease');
+    expect(located.warning).toContain('under 0.1 MB native');
     expect(located.warning).toContain(`${looked}: not built`);
     expect(located.warning).toContain(`-o ${looked} ${path.join(nodeOnlyDir, 'forwarder.c')}`);
     expect(located.warning).not.toContain('\n');

@@ -4,7 +4,7 @@
  * and README.md beside this file): bytes unchanged both ways, stdin EOF -> half-close of
  * the socket, socket EOF -> exit 0, "\0" + code byte from the hub -> exit code, SIGTERM,
  * SIGINT and SIGHUP ignored, connect retried for at most 1 s. It costs a Node runtime per
- * lease (~9 MB PSS against ~0.1 MB), which is why it is only the fallback.
+ * lease (~8 MB PSS against 0.02 MB measured), which is why it is only the fallback.
  *
  * It writes to stderr directly rather than through pino: a forwarder has one thing to say
  * at most, and loading a logger would add to the memory paid per lease.
