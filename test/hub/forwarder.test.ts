@@ -16,7 +16,7 @@ import {
   locateForwarder,
   nativeForwarderPath,
 } from '../../src/hub/forwarder/locate.js';
-import { Forwarder, HubStandIn, randomBytes } from './forwarder-harness.js';
+import { Forwarder, HubStandIn, randomBytes, type Session } from './forwarder-harness.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const work = mkdtempSync(path.join(tmpdir(), 'kcl-ts-fwd-'));
@@ -70,11 +70,16 @@ describe.each(variants)('the $name forwarder', ({ argv }) => {
     return f;
   }
 
-  it('carries 20 MB of binary bytes each way at once, unchanged', async () => {
+  /** A forwarder connected to a fresh hub stand-in, with its session there. */
+  async function connected(): Promise<{ f: Forwarder; session: Session }> {
     const socket = socketPath();
     const h = await hub(socket);
     const f = forwarder(socket);
-    const session = await h.session();
+    return { f, session: await h.session() };
+  }
+
+  it('carries 20 MB of binary bytes each way at once, unchanged', async () => {
+    const { f, session } = await connected();
     const up = randomBytes(20 << 20); // every byte value, NUL included: nothing is scanned this way
     const down = randomBytes(20 << 20, true);
     session.socket.write(down);
@@ -90,10 +95,7 @@ describe.each(variants)('the $name forwarder', ({ argv }) => {
   });
 
   it('keeps forwarding stdin while its stdout is not being read', async () => {
-    const socket = socketPath();
-    const h = await hub(socket);
-    const f = forwarder(socket);
-    const session = await h.session();
+    const { f, session } = await connected();
     f.child.stdout.pause();
     session.socket.write(randomBytes(8 << 20, true)); // far more than the pipes hold
     const up = randomBytes(4 << 20);
@@ -106,10 +108,7 @@ describe.each(variants)('the $name forwarder', ({ argv }) => {
   });
 
   it('half-closes the socket on stdin EOF; the hub can still send, and its close ends the process with 0', async () => {
-    const socket = socketPath();
-    const h = await hub(socket);
-    const f = forwarder(socket);
-    const session = await h.session();
+    const { f, session } = await connected();
     await f.write('{"action":"leaseLost"}\n');
     f.child.stdin.end();
     expect((await session.ended).toString()).toBe('{"action":"leaseLost"}\n');
@@ -120,10 +119,7 @@ describe.each(variants)('the $name forwarder', ({ argv }) => {
   });
 
   it('exits 0 when the hub closes, after writing out everything it sent', async () => {
-    const socket = socketPath();
-    const h = await hub(socket);
-    const f = forwarder(socket);
-    const session = await h.session();
+    const { f, session } = await connected();
     const down = randomBytes(5 << 20, true);
     session.socket.end(down); // stdin stays open: the hub's close alone ends the forwarder
     const exit = await f.exited;
@@ -132,10 +128,7 @@ describe.each(variants)('the $name forwarder', ({ argv }) => {
   });
 
   it.each([1, 3, 255, 0])('exits with the code byte of the frame NUL + %i, after the bytes before it; bytes after it are dropped', async (code) => {
-    const socket = socketPath();
-    const h = await hub(socket);
-    const f = forwarder(socket);
-    const session = await h.session();
+    const { f, session } = await connected();
     session.socket.write('{"action":"status","responseFor":"processRecords"}\n');
     session.socket.end(Buffer.from([0, code, 0x7b, 0x0a]));
     const exit = await f.exited;
@@ -144,10 +137,7 @@ describe.each(variants)('the $name forwarder', ({ argv }) => {
   });
 
   it('takes the code byte from a later read when the NUL ends one', async () => {
-    const socket = socketPath();
-    const h = await hub(socket);
-    const f = forwarder(socket);
-    const session = await h.session();
+    const { f, session } = await connected();
     session.socket.write('last\n\0');
     await f.stdoutAtLeast(5); // the NUL went out in the same read as the line
     session.socket.end(Buffer.from([7]));
@@ -157,20 +147,15 @@ describe.each(variants)('the $name forwarder', ({ argv }) => {
   });
 
   it('exits 1 on a NUL with no code byte before EOF', async () => {
-    const socket = socketPath();
-    const h = await hub(socket);
-    const f = forwarder(socket);
-    (await h.session()).socket.end('x\0');
+    const { f, session } = await connected();
+    session.socket.end('x\0');
     const exit = await f.exited;
     expect(exit.code).toBe(1);
     expect(exit.stdout.toString()).toBe('x');
   });
 
   it('ignores SIGTERM, SIGINT and SIGHUP and goes on forwarding both ways', async () => {
-    const socket = socketPath();
-    const h = await hub(socket);
-    const f = forwarder(socket);
-    const session = await h.session();
+    const { f, session } = await connected();
     let sent = 0;
     for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
       f.child.kill(signal);
@@ -188,10 +173,7 @@ describe.each(variants)('the $name forwarder', ({ argv }) => {
   });
 
   it('when its stdout is closed, still forwards stdin and exits when the hub closes', async () => {
-    const socket = socketPath();
-    const h = await hub(socket);
-    const f = forwarder(socket);
-    const session = await h.session();
+    const { f, session } = await connected();
     f.child.stdout.destroy();
     session.socket.write(randomBytes(1 << 20, true)); // meets EPIPE on the way out: dropped
     await f.write('still here\n');
