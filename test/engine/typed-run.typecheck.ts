@@ -40,3 +40,27 @@ class AnyProcessor implements RecordProcessor {
 export function anyWithSchema(): Promise<void> {
   return run(new AnyProcessor(), { schema: Order });
 }
+
+// Factories (one processor per lease, hub mode) are typed the same way.
+export function typedFactory(): Promise<void> {
+  return run(() => new OrderProcessor(), { schema: Order });
+}
+
+export function untypedFactory(): Promise<void> {
+  return run(() => new AnyProcessor(), { checkpoint: { everyRecords: 10 } });
+}
+
+export function wrongSchemaFactory(): Promise<void> {
+  // @ts-expect-error the factory makes Order processors; the schema makes Refund records
+  return run(() => new OrderProcessor(), { schema: Refund });
+}
+
+export function noSchemaFactory(): Promise<void> {
+  // @ts-expect-error without a schema record.value is unknown, not an Order
+  return run(() => new OrderProcessor());
+}
+
+export function notAProcessorFactory(): Promise<void> {
+  // @ts-expect-error a factory must return a processor
+  return run(() => 42);
+}
