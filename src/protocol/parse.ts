@@ -1,32 +1,10 @@
 import type { z } from 'zod';
 import { ProtocolError } from './errors.js';
-import {
-  CheckpointReplySchema,
-  InitializeSchema,
-  LeaseLostSchema,
-  LegacyShutdownSchema,
-  ProcessRecordsSchema,
-  ShardEndedSchema,
-  ShutdownRequestedSchema,
-  type DaemonMessage,
-  type UnknownActionMessage,
-} from './types.js';
-import { isPlainMessage } from './plain.js';
+import { DAEMON_SCHEMAS, type DaemonMessage, type ParsedMessage } from './types.js';
+import { isExactMessage } from './exact-parse.js';
 
-export { isPlainMessage, isPlainProcessRecords, isPlainWireRecord } from './plain.js';
-
-// A Map, not an object literal: an action named "constructor" must not find Object's.
-const SCHEMAS: ReadonlyMap<string, z.ZodType<DaemonMessage>> = new Map<string, z.ZodType<DaemonMessage>>([
-  ['initialize', InitializeSchema],
-  ['processRecords', ProcessRecordsSchema],
-  ['leaseLost', LeaseLostSchema],
-  ['shardEnded', ShardEndedSchema],
-  ['shutdownRequested', ShutdownRequestedSchema],
-  ['shutdown', LegacyShutdownSchema],
-  ['checkpoint', CheckpointReplySchema],
-]);
-
-export type ParsedMessage = DaemonMessage | UnknownActionMessage;
+// A Map, not the object: an action named "constructor" must not find Object's.
+const SCHEMAS: ReadonlyMap<string, z.ZodType<DaemonMessage>> = new Map<string, z.ZodType<DaemonMessage>>(Object.entries(DAEMON_SCHEMAS));
 
 const MAX_QUOTED = 80;
 
@@ -83,8 +61,8 @@ export function parseLine(line: string): ParsedMessage | undefined {
   }
   // The hot path: a message exactly as the daemon writes it is checked without zod (for
   // a batch: no per-record result objects); anything else, valid or not, goes through
-  // the schema. (The stream reader uses plain.ts first and loads this module lazily.)
-  if (isPlainMessage(value)) return value;
+  // the schema. (The stream reader uses exact-parse.ts first and loads this module lazily.)
+  if (isExactMessage(value)) return value;
   const schema = SCHEMAS.get(action);
   if (schema === undefined) return { action, unknown: true };
   const result = schema.safeParse(value);

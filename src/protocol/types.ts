@@ -1,6 +1,8 @@
 /**
- * The MultiLangDaemon wire format, declared once. Every other module imports its
- * message types from here; the TypeScript types are inferred from the schemas.
+ * The MultiLangDaemon wire format as zod schemas, and the message types inferred from
+ * them. The zod-free field table in `fields.ts` says the same, key for key, for the
+ * readers that must not load zod; `test/protocol/fields.test.ts` holds the two to each
+ * other.
  *
  * Daemon → child schemas are lenient about extra keys (a newer daemon may add some),
  * strict about the keys the protocol defines. Child → daemon messages are built by
@@ -12,7 +14,7 @@ import { z } from 'zod';
 const nullableString = z.string().nullable();
 const nullableNumber = z.number().nullable();
 
-export const RecordSchema = z.object({
+const RecordSchema = z.object({
   data: z.string(),
   partitionKey: z.string(),
   sequenceNumber: z.string(),
@@ -22,54 +24,55 @@ export const RecordSchema = z.object({
 });
 export type WireRecord = z.infer<typeof RecordSchema>;
 
-export const InitializeSchema = z.object({
+const InitializeSchema = z.object({
   action: z.literal('initialize'),
   shardId: z.string(),
   sequenceNumber: nullableString.optional(),
   subSequenceNumber: nullableNumber.optional(),
 });
 
-export const ProcessRecordsSchema = z.object({
+const ProcessRecordsSchema = z.object({
   action: z.literal('processRecords'),
   records: z.array(RecordSchema),
   millisBehindLatest: nullableNumber.optional(),
 });
 
-export const LeaseLostSchema = z.object({ action: z.literal('leaseLost') });
-export const ShardEndedSchema = z.object({ action: z.literal('shardEnded') });
-export const ShutdownRequestedSchema = z.object({ action: z.literal('shutdownRequested') });
+const LeaseLostSchema = z.object({ action: z.literal('leaseLost') });
+const ShardEndedSchema = z.object({ action: z.literal('shardEnded') });
+const ShutdownRequestedSchema = z.object({ action: z.literal('shutdownRequested') });
 
 /** KCL 1.x daemons end a lease with `shutdown` and a reason instead. */
-export const ShutdownReasonSchema = z.enum(['TERMINATE', 'ZOMBIE', 'REQUESTED']);
-export const LegacyShutdownSchema = z.object({
+const ShutdownReasonSchema = z.enum(['TERMINATE', 'ZOMBIE', 'REQUESTED']);
+const LegacyShutdownSchema = z.object({
   action: z.literal('shutdown'),
   reason: ShutdownReasonSchema,
 });
 
 /** The daemon's answer to a checkpoint the child sent. */
-export const CheckpointReplySchema = z.object({
+const CheckpointReplySchema = z.object({
   action: z.literal('checkpoint'),
   sequenceNumber: nullableString.optional(),
   subSequenceNumber: nullableNumber.optional(),
   error: nullableString.optional(),
 });
 
-export const DaemonMessageSchema = z.discriminatedUnion('action', [
-  InitializeSchema,
-  ProcessRecordsSchema,
-  LeaseLostSchema,
-  ShardEndedSchema,
-  ShutdownRequestedSchema,
-  LegacyShutdownSchema,
-  CheckpointReplySchema,
-]);
+/** The daemon's messages by action: what `parseLine` checks a line with. */
+export const DAEMON_SCHEMAS = {
+  initialize: InitializeSchema,
+  processRecords: ProcessRecordsSchema,
+  leaseLost: LeaseLostSchema,
+  shardEnded: ShardEndedSchema,
+  shutdownRequested: ShutdownRequestedSchema,
+  shutdown: LegacyShutdownSchema,
+  checkpoint: CheckpointReplySchema,
+} as const;
 
 export type InitializeMessage = z.infer<typeof InitializeSchema>;
 export type ProcessRecordsMessage = z.infer<typeof ProcessRecordsSchema>;
-export type LeaseLostMessage = z.infer<typeof LeaseLostSchema>;
-export type ShardEndedMessage = z.infer<typeof ShardEndedSchema>;
-export type ShutdownRequestedMessage = z.infer<typeof ShutdownRequestedSchema>;
-export type LegacyShutdownMessage = z.infer<typeof LegacyShutdownSchema>;
+type LeaseLostMessage = z.infer<typeof LeaseLostSchema>;
+type ShardEndedMessage = z.infer<typeof ShardEndedSchema>;
+type ShutdownRequestedMessage = z.infer<typeof ShutdownRequestedSchema>;
+type LegacyShutdownMessage = z.infer<typeof LegacyShutdownSchema>;
 export type CheckpointReply = z.infer<typeof CheckpointReplySchema>;
 export type ShutdownReason = z.infer<typeof ShutdownReasonSchema>;
 
@@ -92,30 +95,25 @@ export interface UnknownActionMessage {
 }
 
 export type DaemonMessage = ActionMessage | CheckpointReply;
-export type ActionName = ActionMessage['action'];
 
-export const KNOWN_ACTIONS: ReadonlySet<string> = new Set([
-  'initialize',
-  'processRecords',
-  'leaseLost',
-  'shardEnded',
-  'shutdownRequested',
-  'shutdown',
-  'checkpoint',
-]);
+/** What reading a line from the daemon gives: a message, or an action this child does not know. */
+export type ParsedMessage = DaemonMessage | UnknownActionMessage;
 
-// Child → daemon. `.strict()` documents (and tests enforce) that these carry exactly
-// the keys the Java `StatusMessage` / `CheckpointMessage` classes declare.
-export const StatusSchema = z
+// Child → daemon: what this child writes, every key always (nulls included). Nothing
+// parses these with zod; they declare the types, and `.strict()` says no other key.
+const StatusSchema = z
   .object({ action: z.literal('status'), responseFor: z.string() })
   .strict();
-export const CheckpointRequestSchema = z
+const CheckpointRequestSchema = z
   .object({
     action: z.literal('checkpoint'),
     sequenceNumber: nullableString,
-    subSequenceNumber: nullableNumber,
+    subSequenceNumber: z.number().int().nullable(),
   })
   .strict();
+
+/** The child's messages by action (for the test that holds them to the field table). */
+export const CHILD_SCHEMAS = { status: StatusSchema, checkpoint: CheckpointRequestSchema } as const;
 export type StatusMessage = z.infer<typeof StatusSchema>;
 export type CheckpointRequest = z.infer<typeof CheckpointRequestSchema>;
 export type ChildMessage = StatusMessage | CheckpointRequest;

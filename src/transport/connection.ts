@@ -10,9 +10,8 @@
  * the child exits on it even if the processor caught the checkpoint's error. A reply
  * nobody asked for is the one thing skipped, with a warning: it answers no question.
  */
-import type { ParsedMessage } from '../protocol/parse.js';
 import { checkpointMessage, statusMessage } from '../protocol/serialize.js';
-import type { ActionMessage, CheckpointReply, UnknownActionMessage } from '../protocol/types.js';
+import type { ActionMessage, CheckpointReply, ParsedMessage, UnknownActionMessage } from '../protocol/types.js';
 import type { MessageSource } from './reader.js';
 import type { MessageSink } from './writer.js';
 

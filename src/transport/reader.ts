@@ -5,17 +5,17 @@
  * the pieces; here chunks are only scanned for `\n`). A line goes first to the batch
  * scanner, which reads a `processRecords` message from the chunks as they are; any other
  * line is joined once, decoded once and parsed with the zod-free exact checks of
- * `plain.ts`, and only a line they leave open (bad input, unusual keys) with `parseLine`,
+ * `exact-parse.ts`, and only a line they leave open (bad input, unusual keys) with `parseLine`,
  * loaded then. The array source feeds messages from memory (in-process replay). Parse
  * errors are queued in line order, so messages before a bad line are still handled first.
  */
 import { isAscii } from 'node:buffer';
 import type { Readable } from 'node:stream';
-import type { ParsedMessage } from '../protocol/parse.js';
+import type { ParsedMessage } from '../protocol/types.js';
 import { scanProcessRecords } from '../protocol/batch-scanner.js';
-import { NOT_PLAIN, parsePlainLine } from '../protocol/plain.js';
+import { NOT_EXACT, parseExactLine } from '../protocol/exact-parse.js';
 
-/** `parse.js` (and with it zod), loaded on the first line the plain checks leave to it. */
+/** `parse.js` (and with it zod), loaded on the first line the exact checks leave to it. */
 type FullParser = typeof import('../protocol/parse.js');
 let fullParser: FullParser | undefined;
 
@@ -101,9 +101,9 @@ export class StreamMessageReader implements MessageSource {
       this.backlog.push(text);
       return;
     }
-    const plain = parsePlainLine(text);
-    if (plain !== NOT_PLAIN) {
-      if (plain !== undefined) this.push({ message: plain });
+    const exact = parseExactLine(text);
+    if (exact !== NOT_EXACT) {
+      if (exact !== undefined) this.push({ message: exact });
       return;
     }
     if (fullParser !== undefined) {

@@ -1,6 +1,6 @@
 /**
  * Generators of daemon messages as JSON text, shared by the tests that hold the hot
- * path's checks (plain.ts, the batch scanner) to the zod schemas. Text, not objects, so
+ * path's checks (exact-parse.ts, the batch scanner) to the zod schemas. Text, not objects, so
  * number edge cases (1e999, 2^53 + 1, 1.5, -0, exponents) reach the parsers as the
  * daemon's text would.
  */

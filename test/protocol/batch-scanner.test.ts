@@ -1,6 +1,6 @@
 /**
  * The batch scanner reads `processRecords` lines from the Buffers they arrive in. What
- * it accepts must be exactly what `JSON.parse` + `isPlainProcessRecords` accept, with
+ * it accepts must be exactly what `JSON.parse` + the exact checks accept, with
  * the same values, however the line is cut into chunks; what it declines goes to the
  * general parser, so declining is always safe, but it must not decline the daemon's own
  * lines (that is where the memory is saved).
@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Record } from '../../src/engine/record.js';
 import { scanProcessRecords } from '../../src/protocol/batch-scanner.js';
-import { NOT_PLAIN, parsePlainLine } from '../../src/protocol/plain.js';
+import { NOT_EXACT, parseExactLine } from '../../src/protocol/exact-parse.js';
 import { SpanRecord } from '../../src/protocol/span-record.js';
 import type { ProcessRecordsMessage } from '../../src/protocol/types.js';
 import { anyValue, extraKey, numberValue, recordPairs } from './arbitraries.js';
@@ -25,18 +25,18 @@ function decode(bytes: Buffer): string {
 /** What the general path makes of the line: the message, or undefined when it would not take the fast path. */
 function general(bytes: Buffer): ProcessRecordsMessage | undefined {
   const text = decode(bytes);
-  let plain;
+  let exact;
   try {
-    plain = parsePlainLine(text);
+    exact = parseExactLine(text);
   } catch {
     return undefined;
   }
-  if (plain === NOT_PLAIN || plain === undefined || plain.action !== 'processRecords' || 'unknown' in plain) return undefined;
-  return plain as ProcessRecordsMessage;
+  if (exact === NOT_EXACT || exact === undefined || exact.action !== 'processRecords' || 'unknown' in exact) return undefined;
+  return exact as ProcessRecordsMessage;
 }
 
-/** A scanned message as plain data, to compare with `JSON.parse`'s. */
-function plainOf(message: ProcessRecordsMessage): unknown {
+/** A scanned message as data, to compare with `JSON.parse`'s. */
+function dataOf(message: ProcessRecordsMessage): unknown {
   return { ...message, records: message.records.map((r) => (r instanceof SpanRecord ? r.toJSON() : r)) };
 }
 
@@ -93,7 +93,7 @@ const line = fc
     };
   });
 
-describe('scanProcessRecords accepts exactly what JSON.parse + the plain checks accept, with the same values', () => {
+describe('scanProcessRecords accepts exactly what JSON.parse + the exact checks accept, with the same values', () => {
   it('for generated batches, cut into chunks anywhere', () => {
     fc.assert(
       fc.property(line, fc.array(fc.nat(), { maxLength: 12 }), ({ bytes, mayDecline }, points) => {
@@ -102,11 +102,11 @@ describe('scanProcessRecords accepts exactly what JSON.parse + the plain checks 
         const parts = scanProcessRecords(cut(bytes, points));
         if (whole !== undefined) {
           expect(expected).toBeDefined();
-          expect(plainOf(whole)).toEqual(expected);
+          expect(dataOf(whole)).toEqual(expected);
         } else if (expected !== undefined) {
           expect(mayDecline).toBe(true);
         }
-        expect(parts === undefined ? undefined : plainOf(parts)).toEqual(whole === undefined ? undefined : plainOf(whole));
+        expect(parts === undefined ? undefined : dataOf(parts)).toEqual(whole === undefined ? undefined : dataOf(whole));
       }),
       { numRuns: 4000 },
     );
@@ -132,7 +132,7 @@ describe('scanProcessRecords accepts exactly what JSON.parse + the plain checks 
           else if (kind === 'delete' && b.length > 1) b = Buffer.concat([b.subarray(0, i), b.subarray(i + 1)]);
         }
         const scanned = scanProcessRecords(cut(b, points));
-        if (scanned !== undefined) expect(plainOf(scanned)).toEqual(general(b));
+        if (scanned !== undefined) expect(dataOf(scanned)).toEqual(general(b));
       }),
       { numRuns: 20000 },
     );
@@ -151,7 +151,7 @@ describe('scanProcessRecords accepts exactly what JSON.parse + the plain checks 
         for (const parts of [[bytes], chunksOf(bytes, 1), chunksOf(bytes, 65536)]) {
           const scanned = scanProcessRecords(parts);
           expect(scanned, `${file}: ${entry.line.slice(0, 60)}`).toBeDefined();
-          expect(plainOf(scanned!)).toEqual(expected);
+          expect(dataOf(scanned!)).toEqual(expected);
         }
         lines++;
       }
@@ -172,7 +172,7 @@ describe('scanProcessRecords accepts exactly what JSON.parse + the plain checks 
     const parts = chunksOf(Buffer.from(text), 65536);
     const scanned = scanProcessRecords(parts)!;
     expect(scanned.records).toHaveLength(10_000);
-    expect(plainOf(scanned)).toEqual(JSON.parse(text));
+    expect(dataOf(scanned)).toEqual(JSON.parse(text));
     expect(new Record(scanned.records[9_999]!).data.equals(Buffer.alloc(1000, 9_999 % 251))).toBe(true);
   });
 

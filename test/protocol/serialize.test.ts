@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkpointMessage, serializeMessage, statusMessage } from '../../src/protocol/serialize.js';
-import { CheckpointRequestSchema, StatusSchema } from '../../src/protocol/types.js';
+import { CHILD_SCHEMAS } from '../../src/protocol/types.js';
 import { FakeDaemon } from '../../src/testing/fake-daemon.js';
 import { parseChildLine } from '../../src/testing/strict-parse.js';
 
@@ -18,8 +18,7 @@ describe('serializeMessage', () => {
     for (const message of [statusMessage('initialize'), checkpointMessage('1', null), checkpointMessage(null, null)]) {
       const line = serializeMessage(message).trim();
       expect(parseChildLine(line)).toEqual({ kind: 'message', message });
-      const schema = message.action === 'status' ? StatusSchema : CheckpointRequestSchema;
-      expect(schema.safeParse(JSON.parse(line)).success).toBe(true);
+      expect(CHILD_SCHEMAS[message.action].safeParse(JSON.parse(line)).success).toBe(true);
     }
   });
 });
