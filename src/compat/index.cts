@@ -10,6 +10,8 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type * as Engine from '../index.js';
+// Types only: erased from the CommonJS output, so `require` still loads no ESM.
+import type { WireRecord } from '../protocol/types.js';
 
 type Callback = () => void;
 /** aws-kcl passes the daemon's error name (a string) as `err`, or null. */
@@ -21,14 +23,7 @@ interface AwsKclCheckpointer {
 }
 
 /** A record as aws-kcl hands it over: the daemon's JSON, `data` still base64. */
-interface AwsKclRecord {
-  data: string;
-  partitionKey: string;
-  sequenceNumber: string;
-  subSequenceNumber?: number | null;
-  approximateArrivalTimestamp?: number | null;
-  action?: 'record';
-}
+type AwsKclRecord = WireRecord;
 
 interface AwsKclRecordProcessor {
   initialize(input: { shardId: string; sequenceNumber: string | null; subSequenceNumber: number | null }, completeCallback: Callback): void;
@@ -100,7 +95,7 @@ async function start(p: AwsKclRecordProcessor, input?: Readable, output?: Writab
     initialize: (i) => call(p.initialize, p, { shardId: i.shardId, sequenceNumber: i.sequenceNumber, subSequenceNumber: i.subSequenceNumber }),
     processRecords: (i) =>
       call(p.processRecords, p, {
-        records: i.records.map((r) => r.toJSON() as AwsKclRecord),
+        records: i.records.map((r): AwsKclRecord => r.toJSON()),
         millisBehindLatest: i.millisBehindLatest ?? null,
         checkpointer: callbackCheckpointer(i.checkpointer),
       }),
