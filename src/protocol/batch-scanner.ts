@@ -12,7 +12,8 @@
  * names what is wrong. `test/protocol/batch-scanner.test.ts` holds it to that.
  */
 import { DAEMON_MESSAGES, RECORD_FIELDS, type DaemonAction, type Field, type Fields } from './fields.js';
-import { Cursor, FAIL, INCOMPLETE, bytesAt, keyScanner, scanLongStringSpan, scanNullableNumber, scanString, scanStringSpan, skipWs, token } from './json-tokenizer.js';
+import { FAIL, INCOMPLETE, bytesAt, keyScanner, scanLongStringSpan, scanNullableNumber, scanString, scanStringSpan, skipWs, token } from './json-tokenizer.js';
+import { LineCursor } from './line-cursor.js';
 import { SpanRecord, type Span } from './span-record.js';
 import type { ProcessRecordsMessage } from './types.js';
 
@@ -149,7 +150,7 @@ function scanRecord(b: Buffer, p: number, end: number): number {
  * newline not included), or `undefined` when the general parser must decide.
  */
 export function scanProcessRecords(parts: readonly Buffer[]): ProcessRecordsMessage | undefined {
-  const c = new Cursor(parts);
+  const c = new LineCursor(parts);
   if (c.ws() !== OPEN_BRACE) return undefined;
   c.p++;
   let seen = 0;
@@ -194,7 +195,7 @@ export function scanProcessRecords(parts: readonly Buffer[]): ProcessRecordsMess
 }
 
 /** The records after `[` up to and including `]`. */
-function scanRecords(c: Cursor): SpanRecord[] | undefined {
+function scanRecords(c: LineCursor): SpanRecord[] | undefined {
   const records: SpanRecord[] = [];
   let next = c.ws();
   if (next === CLOSE_BRACKET) {

@@ -1,9 +1,9 @@
 /**
  * JSON tokens read straight from the Buffers a line arrived in: keys, strings (as spans
- * of those Buffers when they need no decoding), numbers and `null`, whitespace, and a
- * cursor that walks the line's Buffers and puts a token cut by a Buffer's end together.
- * No string is made of what needs none and no object is made per token: results go to
- * `token` and to the caller's `Span`s. The batch scanner's grammar is built on these.
+ * of those Buffers when they need no decoding), numbers and `null`, whitespace. No
+ * string is made of what needs none and no object is made per token: results go to
+ * `token` and to the caller's `Span`s. The batch scanner's grammar is built on these,
+ * walking the line with `LineCursor`.
  *
  * Each scan function takes `(b, p, end)`, the token starting at `b[p]`, and returns the
  * position after it, `FAIL` when the bytes are not a token it vouches for, or
@@ -214,93 +214,4 @@ export function scanNullableNumber(b: Buffer, p: number, end: number): number {
   if (simple) token.num = b[p] === 0x2d ? -value : value;
   else token.num = Number(b.toString('latin1', p, i));
   return i;
-}
-
-/** Where a token that crossed Buffers is put together (reused: nothing keeps it). */
-let scratch = Buffer.alloc(0);
-
-/** A position in the line's Buffers. */
-export class Cursor {
-  private index = 0;
-  b: Buffer;
-  p = 0;
-  /** The Buffer the last `step` read its token from: a line Buffer, or a copy of a bridged token. */
-  tokenBytes: Buffer;
-
-  constructor(private readonly parts: readonly Buffer[]) {
-    this.b = parts[0] ?? Buffer.alloc(0);
-    this.tokenBytes = this.b;
-  }
-
-  /** The byte at the cursor, moving past the end of a Buffer into the next; -1 at the end of the line. */
-  peek(): number {
-    while (this.p >= this.b.length) {
-      if (this.index + 1 >= this.parts.length) return -1;
-      this.b = this.parts[++this.index]!;
-      this.p = 0;
-    }
-    return this.b[this.p]!;
-  }
-
-  /** Skips whitespace across Buffers; the next byte, or -1 at the end of the line. */
-  ws(): number {
-    for (;;) {
-      const c = this.peek();
-      if (c === -1 || WS[c] !== 1) return c;
-      this.p = skipWs(this.b, this.p, this.b.length);
-    }
-  }
-
-  /**
-   * Runs a scan at the cursor (which must be at a byte); a token cut by a Buffer's end is
-   * put together in `scratch` first, and `keep` copies it out of there for spans that
-   * must outlive the next token.
-   */
-  step(scan: Scan, keep: boolean): boolean {
-    const r = scan(this.b, this.p, this.b.length);
-    if (r >= 0) {
-      this.tokenBytes = this.b;
-      this.p = r;
-      return true;
-    }
-    return r === INCOMPLETE && this.bridge(scan, keep);
-  }
-
-  private bridge(scan: Scan, keep: boolean): boolean {
-    const head = this.b.length - this.p;
-    let length = head;
-    let next = this.index + 1;
-    const joined: Buffer[] = [this.b.subarray(this.p)];
-    let r = INCOMPLETE;
-    while (r === INCOMPLETE) {
-      if (next >= this.parts.length) return false; // the line ends inside the token
-      // Add Buffers until the bytes at least double, so a huge record is not rescanned per Buffer.
-      const target = length * 2;
-      while (next < this.parts.length && (length < target || joined.length === 1)) {
-        const part = this.parts[next++]!;
-        joined.push(part);
-        length += part.length;
-      }
-      if (scratch.length < length) scratch = Buffer.allocUnsafeSlow(Math.max(length, scratch.length * 2, 64 * 1024));
-      let at = 0;
-      for (const part of joined) at += part.copy(scratch, at);
-      r = scan(scratch, 0, length);
-      if (r === FAIL) return false;
-    }
-    // Spans of a kept token must outlive `scratch`: copy just the token's bytes.
-    this.tokenBytes = keep ? Buffer.from(scratch.subarray(0, r)) : scratch;
-    // Move the cursor `r` bytes on from where the token started.
-    let rest = r - head;
-    if (rest < 0) {
-      this.p += r;
-      return true;
-    }
-    for (;;) {
-      this.b = this.parts[++this.index]!;
-      if (rest <= this.b.length) break;
-      rest -= this.b.length;
-    }
-    this.p = rest;
-    return true;
-  }
 }
