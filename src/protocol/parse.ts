@@ -1,3 +1,8 @@
+/**
+ * The general parser of the daemon's lines: zod decides, and a line it cannot use is a
+ * `ProtocolError` naming the action and the field. The stream reader loads this module
+ * (and zod with it) only for a line the exact checks of `exact-parse.ts` leave open.
+ */
 import type { z } from 'zod';
 import { ProtocolError } from './errors.js';
 import { DAEMON_SCHEMAS, type DaemonMessage, type ParsedMessage } from './types.js';
