@@ -78,7 +78,7 @@ export async function run(processor: ProcessorSource, options: RunOptions = {}):
     );
     const make = processorFactory(processor, false);
     const engine = createEngine(make(), connection, options, logger, { keeper: createMemoryKeeper(options, logger), largestLine: () => reader.takeLargestLine() });
-    await engine.run();
+    await engine.serve();
   } catch (err) {
     if (!ownProcess) throw err;
     fail(err, logger, detailed());

@@ -83,7 +83,7 @@ export class Engine {
   }
 
   /** Resolves at the end of input; rejects with a `ProtocolError` or `ProcessorFailedError`. */
-  async run(): Promise<void> {
+  async serve(): Promise<void> {
     for (;;) {
       const message = await this.connection.nextAction();
       if (message === undefined) return;

@@ -78,7 +78,7 @@ export async function serveHub(
       }
       const engine = createEngine(processor, connection, options, logger, { keeper, largestLine: () => reader.takeLargestLine() });
       try {
-        await engine.run();
+        await engine.serve();
       } finally {
         shard = engine.shard;
       }
