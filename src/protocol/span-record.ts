@@ -80,7 +80,7 @@ export class SpanRecord implements WireRecord {
     return (this.#sequenceNumber ??= this.#bytes.toString('latin1', this.#sequenceNumberStart, this.#sequenceNumberEnd));
   }
 
-  /** The plain wire object, with exactly the keys the line had. */
+  /** The wire object as `JSON.parse` would give it, with exactly the keys the line had. */
   toJSON(): WireRecord {
     const out: WireRecord = { data: this.data, partitionKey: this.partitionKey, sequenceNumber: this.sequenceNumber };
     if (this.approximateArrivalTimestamp !== undefined) out.approximateArrivalTimestamp = this.approximateArrivalTimestamp;
