@@ -9,6 +9,8 @@ export interface ConsumedEvent {
   ev: 'initialize' | 'record' | 'throw' | 'leaseLost' | 'shardEnded' | 'shutdownRequested' | 'exit';
   shard: string;
   pid: number;
+  /** Hub mode (recording-hub.ts): one per lease session; the pid is then the hub's, shared by every lease. */
+  session?: string;
   run: string;
   seq?: string | null;
   sub?: number | null;
@@ -48,22 +50,23 @@ export function duplicates(events: readonly ConsumedEvent[]): string[] {
 }
 
 /**
- * Per-shard order violations among the records of one child process (one lease
- * lifetime): each must deliver its shard in increasing sequence order (a retry after a
- * `throw` event starts over).
+ * Per-shard order violations among the records of one lease lifetime (a child process,
+ * or a hub's session): each must deliver its shard in increasing sequence order (a retry
+ * after a `throw` event starts over).
  */
 export function orderViolations(events: readonly ConsumedEvent[]): string[] {
-  const last = new Map<number, string>();
+  const last = new Map<string, string>();
   const problems: string[] = [];
   for (const e of events) {
+    const lease = e.session ?? String(e.pid);
     // a processor that threw gets its batch again (the error policy's retry)
-    if (e.ev === 'throw') last.delete(e.pid);
+    if (e.ev === 'throw') last.delete(lease);
     if (e.ev !== 'record') continue;
-    const prev = last.get(e.pid);
+    const prev = last.get(lease);
     if (prev !== undefined && compareSequenceNumbers(prev, e.seq!) >= 0) {
-      problems.push(`${e.shard} pid ${e.pid}: ${e.seq} after ${prev}`);
+      problems.push(`${e.shard} ${e.session === undefined ? `pid ${e.pid}` : `session ${e.session}`}: ${e.seq} after ${prev}`);
     }
-    last.set(e.pid, e.seq!);
+    last.set(lease, e.seq!);
   }
   return problems;
 }
