@@ -1,9 +1,10 @@
 /**
  * The wire format as data: for every message, its keys, which may be missing or null,
- * and what each holds. The zod-free readers all take their keys and checks from here
- * (the exact checks of `exact-parse.ts`, the batch scanner, `serialize.ts`, the fake
- * daemon's strict parser), so adding a field is one edit here and one in the zod
- * schemas of `types.ts`; `test/protocol/fields.test.ts` holds the two to each other.
+ * and what each holds. The zod-free readers and writers all take their keys and checks
+ * from here (the exact checks of `exact-parse.ts`, the batch scanner, `serialize.ts`,
+ * the fake daemon's strict parser; the test builders their record type), so adding a
+ * field is one edit here and one in the zod schemas of `types.ts`;
+ * `test/protocol/fields.test.ts` holds the two to each other.
  * Zod-free on purpose: the hot path reads this and must not load zod.
  *
  * Every message also has `action`, its name; it is not listed again below.
