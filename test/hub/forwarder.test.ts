@@ -215,11 +215,87 @@ describe.each(variants)('the $name forwarder', ({ argv }) => {
     expect(exit.stderr).toMatch(/ECONNREFUSED|Connection refused/);
   });
 
-  it('exits 2 with a usage line when not given exactly one argument', async () => {
+  it('exits 2 with a usage line when given no socket path', async () => {
     const f = new Forwarder(argv('a').slice(0, -1));
     const exit = await f.exited;
     expect(exit.code).toBe(2);
-    expect(exit.stderr).toMatch(/usage: kcl-ts-forwarder <hub socket path>/);
+    expect(exit.stderr).toMatch(/usage: kcl-ts-forwarder <hub socket path> \[<hub socket path>\.\.\.\]/);
+  });
+
+  /** Three hub stand-ins and the argv of a forwarder given all three sockets. */
+  async function threeHubs(): Promise<{ hubs: HubStandIn[]; sockets: string[]; several: string[] }> {
+    const sockets = [socketPath(), socketPath(), socketPath()];
+    const hubs = await Promise.all(sockets.map((s) => hub(s)));
+    return { hubs, sockets, several: [...argv(sockets[0]!).slice(0, -1), ...sockets] };
+  }
+
+  it('given several sockets, sends each lease to the next hub in turn', async () => {
+    const { hubs, sockets, several } = await threeHubs();
+    const served = servedBy(hubs, 6);
+    for (let i = 0; i < 6; i++) {
+      const f = new Forwarder(several);
+      cleanups.push(() => f.kill());
+      await f.write(Buffer.from([i]));
+      f.child.stdin.end();
+      // one after the other, as a daemon starting leases does
+      expect((await f.exited).code).toBe(0);
+    }
+    expect(await served).toEqual([0, 1, 2, 0, 1, 2]);
+    expect(readFileSync(`${sockets[0]}.turns`, 'utf8')).toBe('\n'.repeat(6));
+  });
+
+  it('given several sockets and no turn file it can write, picks by its pid', async () => {
+    const { hubs, sockets, several } = await threeHubs();
+    mkdirSync(`${sockets[0]}.turns`); // a directory: the append fails
+    const served = servedBy(hubs, 3);
+    const forwarders: Forwarder[] = [];
+    for (let i = 0; i < 3; i++) {
+      const f = new Forwarder(several);
+      cleanups.push(() => f.kill());
+      forwarders.push(f);
+      await f.write(Buffer.from([i]));
+      f.child.stdin.end();
+    }
+    for (const f of forwarders) expect((await f.exited).code).toBe(0);
+    expect(await served).toEqual(forwarders.map((f) => f.child.pid! % 3));
+  });
+});
+
+/**
+ * Which hub each of `total` sessions arrived at, indexed by the one byte its forwarder
+ * sent first; each session is ended once that byte is in.
+ */
+function servedBy(hubs: HubStandIn[], total: number): Promise<number[]> {
+  const at: number[] = new Array<number>(total).fill(-1);
+  let seen = 0;
+  return new Promise((resolve, reject) => {
+    for (const [i, h] of hubs.entries()) {
+      void (async () => {
+        while (seen < total) {
+          const session = await h.session();
+          const id = (await session.receivedAtLeast(1))[0]!;
+          at[id] = i;
+          session.socket.end();
+          if (++seen === total) resolve(at);
+        }
+      })().catch(reject);
+    }
+  });
+}
+
+describe('the native forwarder given several sockets at once', () => {
+  it('spreads leases started together evenly: no two take the same turn', async () => {
+    const sockets = [socketPath(), socketPath()];
+    const hubs = await Promise.all(sockets.map((s) => hub(s)));
+    const forwarders = Array.from({ length: 40 }, (_, i) => {
+      const f = new Forwarder([native, ...sockets]);
+      cleanups.push(() => f.kill());
+      void f.write(Buffer.from([i])).then(() => f.child.stdin.end());
+      return f;
+    });
+    const served = await servedBy(hubs, 40);
+    for (const f of forwarders) expect((await f.exited).code).toBe(0);
+    expect([0, 1].map((hub) => served.filter((h) => h === hub).length)).toEqual([20, 20]);
   });
 });
 
@@ -276,9 +352,16 @@ describe('locateForwarder', () => {
     expect(() => locateForwarder('/tmp/x.sock', { env: { KCL_TS_FORWARDER: '/nonexistent/fwd' } })).toThrow('KCL_TS_FORWARDER=/nonexistent/fwd: /nonexistent/fwd cannot be run: not built');
   });
 
+  it('passes several sockets on in order, each made absolute', () => {
+    expect(locateForwarder(['a.sock', '/tmp/b.sock'])).toEqual({ kind: 'native', argv: [native, path.resolve('a.sock'), '/tmp/b.sock'] });
+    expect(locateForwarder(['/tmp/a.sock', '/tmp/b.sock'], { dir: nodeOnlyDir }).argv).toEqual([process.execPath, nodeScript, '/tmp/a.sock', '/tmp/b.sock']);
+    expect(() => locateForwarder([])).toThrow('no hub socket path');
+  });
+
   it('refuses a socket path too long for a Unix socket address', () => {
     const long = `/tmp/${'s'.repeat(120)}.sock`;
     expect(() => locateForwarder(long)).toThrow(`hub socket path ${long} is ${long.length} bytes`);
+    expect(() => locateForwarder(['/tmp/a.sock', long])).toThrow(`hub socket path ${long} is ${long.length} bytes`);
   });
 
   it('throws naming both paths when neither forwarder exists', () => {

@@ -3,7 +3,7 @@
  *
  * The MultiLangDaemon runs `executableName` once per shard lease and talks to it over
  * stdin/stdout. In hub mode that command is this forwarder: it connects to the hub's Unix
- * socket (its one argument) and copies bytes unchanged, stdin -> socket and
+ * socket (its argument) and copies bytes unchanged, stdin -> socket and
  * socket -> stdout, so that one Node process (the hub) serves every lease while a lease
  * costs about 0.1 MB instead of a Node runtime.
  *
@@ -33,7 +33,19 @@
  *   Retried on ENOENT and ECONNREFUSED (a hub still starting, or replacing a stale
  *   socket; macOS also refuses when the listen backlog is full) for at most 1 s in all;
  *   then, or at once on any other error, one line on stderr naming the socket path and the
- *   errno text, exit 1. Not exactly one argument: usage on stderr, exit 2.
+ *   errno text, exit 1. No argument: usage on stderr, exit 2.
+ *
+ * Several hubs
+ *   Given several socket paths (one per hub, `kcl-ts run --hubs N`), the lease goes to the
+ *   next hub in turn, so that N CPU-bound hubs share the leases evenly. The turn is kept
+ *   in "<first socket path>.turns": each forwarder appends one byte (O_APPEND makes each
+ *   append atomic, so no two forwarders get the same offset) and the file's offset after
+ *   its byte is its turn; the file is emptied at 1 MiB (a lease start costs a byte). A
+ *   pid modulo N would not do: pids are shared with every thread on the machine, and the
+ *   JVM starts threads between the children it spawns, so consecutive leases can land on
+ *   the same hub over and over. Where the file cannot be written, getpid() % N stands in.
+ *   The chosen hub is the lease's only one: if it cannot be reached, the forwarder fails as
+ *   above rather than hide a dead hub.
  *
  * Signals
  *   SIGTERM, SIGINT and SIGHUP are ignored, set first thing: a signal sent to every
@@ -51,6 +63,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -64,6 +77,8 @@
 #define BUF_SIZE 65536
 #define CONNECT_BUDGET_MS 1000
 #define THREAD_STACK 65536
+#define TURNS_SUFFIX ".turns"
+#define TURNS_RESET (1L << 20)
 
 /* Static, not on a stack: only the pages a direction has used count in its memory. */
 static char up_buf[BUF_SIZE];   /* stdin -> socket */
@@ -178,17 +193,39 @@ static int connect_hub(const char *path) {
   }
 }
 
+/* Which of n sockets this lease uses: the next turn (see "Several hubs" above). */
+static size_t pick_socket(const char *first, size_t n) {
+  char turns[sizeof(((struct sockaddr_un *)0)->sun_path) + sizeof TURNS_SUFFIX];
+  size_t len = strlen(first);
+  if (len + sizeof TURNS_SUFFIX <= sizeof turns) {
+    memcpy(turns, first, len);
+    memcpy(turns + len, TURNS_SUFFIX, sizeof TURNS_SUFFIX);
+    int fd = open(turns, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      off_t after = write(fd, "\n", 1) == 1 ? lseek(fd, 0, SEEK_CUR) : -1;
+      if (after >= TURNS_RESET) {
+        int ignored = ftruncate(fd, 0);
+        (void)ignored;
+      }
+      close(fd);
+      if (after > 0) return (size_t)((after - 1) % (off_t)n);
+    }
+  }
+  return (size_t)getpid() % n;
+}
+
 int main(int argc, char **argv) {
   signal(SIGTERM, SIG_IGN);
   signal(SIGINT, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
   signal(SIGPIPE, SIG_IGN);
 
-  if (argc != 2) {
-    say("usage: kcl-ts-forwarder <hub socket path>", "", "", "");
+  if (argc < 2) {
+    say("usage: kcl-ts-forwarder <hub socket path> [<hub socket path>...]", "", "", "");
     return 2;
   }
-  sock_path = argv[1];
+  size_t hubs = (size_t)argc - 1;
+  sock_path = argv[1 + (hubs > 1 ? pick_socket(argv[1], hubs) : 0)];
   sock = connect_hub(sock_path);
   if (sock < 0) {
     say("cannot connect to hub socket ", sock_path, ": ", strerror(errno));

@@ -16,7 +16,7 @@ export const FORWARDER_BINARY = 'kcl-ts-forwarder';
 export const FORWARDER_ENV = 'KCL_TS_FORWARDER';
 
 export interface ForwarderCommand {
-  /** Absolute program path first, the absolute socket path last. */
+  /** Absolute program path first, then the absolute socket paths (one per hub). */
   readonly argv: readonly string[];
   readonly kind: 'native' | 'node';
   /** Set when the Node forwarder was chosen: one line for the caller to print once. */
@@ -65,17 +65,22 @@ function notRunnable(file: string): string | undefined {
 }
 
 /**
- * The command that forwards one lease to the hub at `socketPath`: the native forwarder
- * for this platform and arch if it is there and executable, else the Node forwarder with
- * a warning. Throws if the socket path cannot be a Unix socket address, if
- * KCL_TS_FORWARDER names something that cannot run, or if neither forwarder exists.
+ * The command that forwards one lease to the hub at `socketPath` (or, given several, to
+ * one of those hubs in turn): the native forwarder for this platform and arch if it is
+ * there and executable, else the Node forwarder with a warning. Throws if a socket path
+ * cannot be a Unix socket address, if KCL_TS_FORWARDER names something that cannot run,
+ * or if neither forwarder exists.
  */
-export function locateForwarder(socketPath: string, options: LocateOptions = {}): ForwarderCommand {
+export function locateForwarder(socketPath: string | readonly string[], options: LocateOptions = {}): ForwarderCommand {
   const platform = options.platform ?? process.platform;
-  const socket = path.resolve(socketPath);
+  const given = typeof socketPath === 'string' ? [socketPath] : socketPath;
+  if (given.length === 0) throw new Error('locateForwarder: no hub socket path');
+  const sockets = given.map((p) => path.resolve(p));
   const max = maxSocketPathBytes(platform);
-  if (Buffer.byteLength(socket) > max) {
-    throw new Error(`hub socket path ${socket} is ${Buffer.byteLength(socket)} bytes; a Unix socket path has at most ${max} on ${platform}`);
+  for (const socket of sockets) {
+    if (Buffer.byteLength(socket) > max) {
+      throw new Error(`hub socket path ${socket} is ${Buffer.byteLength(socket)} bytes; a Unix socket path has at most ${max} on ${platform}`);
+    }
   }
 
   const explicit = (options.env ?? process.env)[FORWARDER_ENV];
@@ -83,12 +88,12 @@ export function locateForwarder(socketPath: string, options: LocateOptions = {})
     const file = path.resolve(explicit);
     const why = notRunnable(file);
     if (why !== undefined) throw new Error(`${FORWARDER_ENV}=${explicit}: ${file} cannot be run: ${why}`);
-    return { argv: [file, socket], kind: 'native' };
+    return { argv: [file, ...sockets], kind: 'native' };
   }
 
   const native = nativeForwarderPath(options);
   const why = notRunnable(native);
-  if (why === undefined) return { argv: [native, socket], kind: 'native' };
+  if (why === undefined) return { argv: [native, ...sockets], kind: 'native' };
 
   const dir = options.dir ?? DEFAULT_FORWARDER_DIR;
   const script = path.join(dir, 'node-forwarder.js');
@@ -101,7 +106,7 @@ export function locateForwarder(socketPath: string, options: LocateOptions = {})
     `~8 MB PSS per lease against under 0.1 MB native. To fix, compile it there: ` +
     `cc -O2${platform === 'darwin' ? '' : ' -static'} -pthread -o ${native} ${path.join(dir, 'forwarder.c')}, ` +
     `or set ${FORWARDER_ENV} to a forwarder binary.`;
-  return { argv: [path.resolve(options.node ?? process.execPath), script, socket], kind: 'node', warning };
+  return { argv: [path.resolve(options.node ?? process.execPath), script, ...sockets], kind: 'node', warning };
 }
 
 /**

@@ -9,8 +9,14 @@
  * It writes to stderr directly rather than through pino: a forwarder has one thing to say
  * at most, and loading a logger would add to the memory paid per lease.
  *
- * Run as: node node-forwarder.js <hub socket path>
+ * Given several socket paths (one per hub), it takes the next hub in turn from
+ * "<first socket>.turns" as the native one does, with one difference: Node cannot read a
+ * file offset, so the turn is the file's size after the append, and two forwarders
+ * appending in the same instant may share a turn (one hub gets one lease more).
+ *
+ * Run as: node node-forwarder.js <hub socket path> [<hub socket path>...]
  */
+import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 
 // First thing: until these listeners exist, a signal sent to every process at once would
@@ -103,9 +109,31 @@ function start(path: string, waited: number, delay: number): void {
   });
 }
 
-const [path, ...rest] = process.argv.slice(2);
-if (path === undefined || rest.length > 0) {
-  say('usage: kcl-ts-forwarder <hub socket path>');
+const TURNS_RESET = 1 << 20;
+
+/** Which of `sockets` this lease uses: the next turn, else the pid (forwarder.c's "Several hubs"). */
+function pickSocket(sockets: readonly string[]): string {
+  if (sockets.length === 1) return sockets[0]!;
+  let turn: number | undefined;
+  try {
+    const fd = openSync(`${sockets[0]}.turns`, 'a', 0o600);
+    try {
+      writeSync(fd, '\n');
+      const size = fstatSync(fd).size;
+      if (size >= TURNS_RESET) ftruncateSync(fd, 0);
+      turn = size - 1;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    turn = undefined;
+  }
+  return sockets[(turn ?? process.pid) % sockets.length]!;
+}
+
+const sockets = process.argv.slice(2);
+if (sockets.length === 0) {
+  say('usage: kcl-ts-forwarder <hub socket path> [<hub socket path>...]');
   process.exit(2);
 }
-start(path, 0, 10);
+start(pickSocket(sockets), 0, 10);
