@@ -1,8 +1,11 @@
 import type { Command } from '../types.js';
+import { devCommand } from './dev.js';
+import { hubCommand } from './hub.js';
 import { initCommand } from './init.js';
 import { jarsCommand } from './jars.js';
 import { recordCommand } from './record.js';
 import { runCommand } from './run.js';
+import { statusCommand } from './status.js';
 import { validateCommand } from './validate.js';
 
 /**
@@ -10,4 +13,4 @@ import { validateCommand } from './validate.js';
  * directory exporting a `Command` (see ../types.ts) and list it here, e.g.
  * `record` (`kcl-ts record --out DIR -- <command…>`) or `init`.
  */
-export const COMMANDS: readonly Command[] = [runCommand, validateCommand, jarsCommand, recordCommand, initCommand];
+export const COMMANDS: readonly Command[] = [runCommand, validateCommand, jarsCommand, recordCommand, hubCommand, initCommand, devCommand, statusCommand];

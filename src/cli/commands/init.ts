@@ -6,8 +6,24 @@ import { parseCommandArgs, str, UsageError, type Command } from '../types.js';
 
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-function ownVersion(): string {
-  return (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+interface OwnPackage {
+  version: string;
+  devDependencies?: Record<string, string>;
+}
+
+function ownPackage(): OwnPackage {
+  return JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as OwnPackage;
+}
+
+/** What `kcl-ts dev` loads from the project (src/local/sdk.ts), at the versions kcl-ts is tested with. */
+const DEV_TOOLS: Record<string, string> = {
+  'kinesis-local': '^0.6.2',
+  '@aws-sdk/client-kinesis': '^3.1143.0',
+  '@aws-sdk/client-dynamodb': '^3.1169.0',
+};
+
+function devTools(own: OwnPackage): Record<string, string> {
+  return Object.fromEntries(Object.entries(DEV_TOOLS).map(([name, fallback]) => [name, own.devDependencies?.[name] ?? fallback]));
 }
 
 /** The shipped properties templates, with this project's command and names. */
@@ -25,13 +41,16 @@ export const initCommand: Command = {
   help: `Usage: kcl-ts init [dir] [options]
 
 Writes a consumer project that works at once into dir (default: the current directory):
-  package.json        scripts start (AWS), demo (local stand-ins), test, build
+  package.json        scripts start (AWS), demo (kcl-ts dev: local stand-ins, records, a summary),
+                      test, build; devDependencies include what kcl-ts dev needs
+                      (kinesis-local, @aws-sdk/client-kinesis, @aws-sdk/client-dynamodb)
   src/processor.ts    a RecordProcessor to fill in
   src/app.ts          run(new Processor(), { checkpoint: { everyRecords: 1000, everySeconds: 60 } })
   app.properties      for AWS (runs "node dist/app.js"; build first)
-  app.local.properties  for kinesis-local and DynamoDB Local (runs "npx tsx src/app.ts")
+  app.local.properties  for npm run demo: kcl-ts dev runs a copy pointed at its stand-ins
+                      (runs "npx tsx src/app.ts"; kcl-ts run works on it too)
   test/processor.test.ts, test/transcripts/basic.jsonl   a vitest test replaying a transcript
-Then: npm install && npm test.
+Then: npm install && npm test && npm run demo.
 
 Options:
   --name NAME        package and application name (default: the directory's name)
@@ -48,7 +67,8 @@ Options:
     const name = str(parsed.values['name']) ?? path.basename(dir).toLowerCase().replace(/[^a-z0-9._-]/g, '-');
     if (!/^[a-z0-9][a-z0-9._-]*$/.test(name)) throw new UsageError(`"${name}" is not a valid package name: pass --name`);
     const stream = str(parsed.values['stream']) ?? 'my-stream';
-    const ctx: InitContext = { name, kclTsSpec: str(parsed.values['kcl-ts']) ?? `^${ownVersion()}` };
+    const own = ownPackage();
+    const ctx: InitContext = { name, kclTsSpec: str(parsed.values['kcl-ts']) ?? `^${own.version}`, devTools: devTools(own) };
     const files: [string, string][] = [
       ['package.json', packageJson(ctx)],
       ['tsconfig.json', TSCONFIG],
@@ -70,7 +90,7 @@ Options:
       mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
       writeFileSync(path.join(dir, file), text);
     }
-    io.stdout(`Wrote ${files.length} files to ${dir}\nNext: cd ${path.relative(io.cwd, dir) || '.'} && npm install && npm test\n`);
+    io.stdout(`Wrote ${files.length} files to ${dir}\nNext: cd ${path.relative(io.cwd, dir) || '.'} && npm install && npm test && npm run demo\n`);
     return 0;
   },
 };

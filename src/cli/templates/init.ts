@@ -4,6 +4,15 @@ export interface InitContext {
   readonly name: string;
   /** The kcl-ts dependency spec to put in package.json. */
   readonly kclTsSpec: string;
+  /**
+   * What `kcl-ts dev` (npm run demo) loads from the project: kinesis-local and the AWS SDK
+   * clients, with the versions kcl-ts itself is tested with.
+   */
+  readonly devTools: Readonly<Record<string, string>>;
+}
+
+function sorted(deps: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(deps).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 export function packageJson(ctx: InitContext): string {
@@ -16,11 +25,12 @@ export function packageJson(ctx: InitContext): string {
       scripts: {
         build: 'tsc -p tsconfig.json',
         start: 'kcl-ts run --properties app.properties',
-        demo: 'kcl-ts run --properties app.local.properties',
+        // kcl-ts dev: stand-ins, the daemon, records, a summary; `npm run demo -- --records 300`
+        demo: 'kcl-ts dev',
         test: 'vitest run',
       },
       dependencies: { 'kcl-ts': ctx.kclTsSpec },
-      devDependencies: { '@types/node': '^20.19.0', tsx: '^4.19.0', typescript: '~5.9.0', vitest: '^4.0.0' },
+      devDependencies: sorted({ '@types/node': '^20.19.0', tsx: '^4.19.0', typescript: '~5.9.0', vitest: '^4.0.0', ...ctx.devTools }),
       engines: { node: '>=20' },
     },
     null,
@@ -133,8 +143,11 @@ export function readme(ctx: InitContext): string {
 A Kinesis consumer on the KCL MultiLangDaemon, with [kcl-ts](https://www.npmjs.com/package/kcl-ts).
 
 - \`npm test\`: replays \`test/transcripts/basic.jsonl\` against the processor.
-- \`npm run demo\`: runs the daemon with \`app.local.properties\` (kinesis-local on 127.0.0.1:4568 and
-  DynamoDB Local on 127.0.0.1:8000; set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION to any value).
+- \`npm run demo\`: \`kcl-ts dev\`, the whole pipeline on this machine: kinesis-local and DynamoDB Local
+  on free ports, the real KCL daemon running this processor (\`app.local.properties\`, pointed at the
+  stand-ins in a temporary copy), 1,000 records put, progress per shard, a summary. Needs Java; the
+  first run downloads the daemon's and DynamoDB Local's jars (~120 MB, checked against their SHA-256, cached).
+  \`npm run demo -- --records 300\`, \`-- --produce records.jsonl\`, \`-- --help\` for the rest.
 - \`npm run build && npm start\`: runs the daemon with \`app.properties\` (AWS; edit the stream and application names).
 
 The processor is \`src/processor.ts\`; \`src/app.ts\` starts it with a checkpoint policy.
