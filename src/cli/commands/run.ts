@@ -12,6 +12,9 @@ import { formatDiagnostic } from '../../host/properties/diagnostic.js';
 import { validatePropertiesFile } from '../../host/properties/validate.js';
 import { parseCommandArgs, str, UsageError, type Command } from '../types.js';
 import { constants as osConstants } from 'node:os';
+import { readAppCommand } from '../../hub/launch/app-command.js';
+import { runWithHubs } from '../../hub/launch/run-with-hubs.js';
+import { HUB_RUN_HELP, HUB_RUN_OPTIONS, parseHubRunOptions } from './hub-options.js';
 
 export const runCommand: Command = {
   name: 'run',
@@ -20,6 +23,7 @@ export const runCommand: Command = {
   get help() {
     const lock = kclMultilangLock();
     return `Usage: kcl-ts run --properties <file.properties> [options]
+       kcl-ts run --hub [--hubs N] --properties <file.properties> [options]
 
 Validates the file, makes sure Java and the ${lock.artifacts.length} KCL jars
 (${lock.root}) are there (downloading the jars into the cache the first
@@ -47,6 +51,9 @@ Options:
   --log-configuration F   logback.xml for the daemon
   --no-validate           skip validation (errors would otherwise stop the start)
   -h, --help              show this help
+
+${HUB_RUN_HELP}
+More: docs/cli.md (kcl-ts run, hub mode).
 `;
   },
   async run(argv, io) {
@@ -62,11 +69,13 @@ Options:
         'java-opt': { type: 'string', multiple: true },
         'log-configuration': { type: 'string' },
         'no-validate': { type: 'boolean' },
+        ...HUB_RUN_OPTIONS,
       },
       true,
     );
     if (!parsed) return 0;
     const v = parsed.values;
+    const hubMode = parseHubRunOptions(v);
     let props = str(v['properties']);
     if (parsed.positionals.length > 0) {
       if (props || parsed.positionals.length > 1) {
@@ -86,6 +95,9 @@ Options:
       }
       if (result.parsed) for (const hint of environmentHints(result.parsed.map, io.env)) io.stderr(`kcl-ts: ${hint}\n`);
     }
+
+    // Before any download: a file with no app command to run as the hub is refused at once.
+    const app = hubMode ? readAppCommand(propertiesFile, props) : undefined;
 
     const prep: PrepareOptions = { env: io.env, log: (m) => io.stderr(`kcl-ts: ${m}\n`) };
     const javaFlag = str(v['java']);
@@ -114,8 +126,30 @@ Options:
     const cmd = daemonCommand(opts);
     for (const name of [TIMEOUT_ENV, SHUTDOWN_GRACE_ENV]) {
       if (cmd.env[name] !== undefined && io.env[name] === undefined) {
-        io.stderr(`kcl-ts: children get ${name}=${cmd.env[name]}\n`);
+        io.stderr(`kcl-ts: ${hubMode ? 'the hubs' : 'children'} get ${name}=${cmd.env[name]}\n`);
       }
+    }
+    if (hubMode && app) {
+      const grace = Number(cmd.env[SHUTDOWN_GRACE_ENV] ?? '0');
+      return runWithHubs({
+        ...hubMode,
+        propertiesFile,
+        propertiesShown: props,
+        app,
+        cwd: io.cwd,
+        env: cmd.env,
+        stderr: io.stderr,
+        // The daemon's own graceful stop is bounded by shutdownGraceMillis.
+        daemonStopMs: (Number.isFinite(grace) ? grace : 0) + 10_000,
+        runDaemon: (copy, started) => {
+          io.stderr(`kcl-ts: starting the MultiLangDaemon with Java ${prepared.java.version} (${prepared.java.path})\n`);
+          return runAndForwardSignals(() => {
+            const jvm = startDaemon({ ...opts, propertiesFile: copy });
+            started(jvm);
+            return jvm;
+          }, io);
+        },
+      });
     }
     io.stderr(`kcl-ts: starting the MultiLangDaemon with Java ${prepared.java.version} (${prepared.java.path})\n`);
     return runAndForwardSignals(() => startDaemon(opts), io);

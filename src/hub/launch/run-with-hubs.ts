@@ -77,7 +77,7 @@ export async function runWithHubs(o: RunWithHubsOptions): Promise<number> {
       const label = o.hubs === 1 ? 'the hub' : `hub ${i + 1} of ${o.hubs}`;
       hubs.push(new HubProcess({ label, argv: o.app.argv, socket, cwd: o.cwd, env: o.env, stderr: o.stderr }));
     }
-    say(`starting ${o.hubs === 1 ? 'the hub' : `${o.hubs} hubs`}: ${o.app.argv.join(' ')} (pid ${hubs.map((h) => h.pid ?? '?').join(', ')}), waiting for ${o.hubs === 1 ? 'its socket' : 'their sockets'}`);
+    say(`starting ${o.hubs === 1 ? 'the hub' : `${o.hubs} hubs`}: ${o.app.argv.join(' ')} (pid ${hubs.map((h) => h.pid ?? '?').join(', ')}), waiting for ${o.hubs === 1 ? 'its socket' : 'their sockets'} in ${directory.dir}`);
     const failure = await startUp(hubs, o.readyTimeoutMs, stop);
     if (failure !== undefined) {
       o.stderr(failure.message);
@@ -85,7 +85,10 @@ export async function runWithHubs(o: RunWithHubsOptions): Promise<number> {
     }
     for (const hub of hubs) hub.release();
     say(`${o.hubs === 1 ? 'the hub is' : `all ${o.hubs} hubs are`} ready; the daemon runs the forwarder per lease, from a copy of ${o.propertiesShown} (${copy.path}): executableName = ${executableName}`);
-    return await superviseDaemon(hubs, copy.path, stop, o, say);
+    const status = await superviseDaemon(hubs, copy.path, stop, o, say);
+    const left = hubs.filter((hub) => hub.running).length;
+    if (left > 0) say(`the daemon has exited: stopping ${left === 1 && o.hubs === 1 ? 'the hub' : `the ${left} hub(s) still running`} (SIGTERM)`);
+    return status;
   } finally {
     await stopHubs(hubs, o.hubStopMs ?? HUB_STOP_MS, say);
     stop.dispose();
