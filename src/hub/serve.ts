@@ -20,7 +20,7 @@ import { listenUnixSocket } from '../transport/unix-socket.js';
 import { StreamMessageWriter } from '../transport/writer.js';
 import { exitFrame } from './exit-frame.js';
 
-export const HUB_SOCKET_ENV = 'KCL_TS_HUB_SOCKET';
+export { HUB_SOCKET_ENV } from './socket-env.js';
 
 export interface HubHandle {
   readonly server: Server;

@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { constants as osConstants } from 'node:os';
-import { HUB_SOCKET_ENV } from '../serve.js';
+import { HUB_SOCKET_ENV } from '../socket-env.js';
 
 export interface HubExit {
   readonly code: number | null;
