@@ -36,6 +36,18 @@ const DEFAULTS: [string, string][] = [
 /** Keys whose value would send the daemon elsewhere than the stand-ins. */
 const DROPPED = ['streamArn', 'initialPositionInStreamExtended', 'awsCredentialsProviderDynamoDB', 'awsCredentialsProviderCloudWatch'];
 
+/**
+ * True when a check of the user's file about `key` does not apply to kcl-ts dev's run:
+ * the copy sets or drops the key whatever the file says (a missing AwsCredentialsProvider,
+ * a FANOUT retrieval mode), or the check is about the key being absent (`onALine` false)
+ * and the copy fills it in (no shutdownGraceMillis).
+ */
+export function isMootForDev(key: string, onALine: boolean): boolean {
+  const k = normalizeKey(key);
+  if (DROPPED.includes(k) || forced({ kinesis: '', dynamodb: '' }).some(([f]) => f === k)) return true;
+  return !onALine && DEFAULTS.some(([d]) => d === k);
+}
+
 export interface DevProperties {
   /** The file's text (ISO-8859-1 safe: only ASCII, the rest escaped). */
   text: string;

@@ -126,7 +126,7 @@ export async function runDev(options: DevOptions, io: DevIO): Promise<number> {
       }
       for (const f of tally.failures.slice(failuresShown)) say(`a processor failed (${f}); see ${daemon.logFile}`);
       failuresShown = tally.failures.length;
-      progress.update(tally.counts());
+      if (tally.totalProduced > 0) progress.update(tally.counts());
       if (produceError !== undefined) throw produceError;
       if (tally.allConsumed(options.records.length)) {
         timings.allConsumedAt = Date.now();
@@ -155,6 +155,7 @@ export async function runDev(options: DevOptions, io: DevIO): Promise<number> {
         `--keep: the stand-ins keep running until Ctrl-C (kinesis-local ${standIns.kinesis.endpoint}, DynamoDB Local ${standIns.dynamo.endpoint}); ` +
           `their properties: ${propertiesFile}, e.g. kcl-ts status --properties ${propertiesFile}`,
       );
+      interrupts.stopping = 'stopping the stand-ins';
       await interrupts.next();
     }
     return ok ? 0 : interrupts.interrupted && outcome === 'interrupted' ? 130 : 1;

@@ -12,6 +12,8 @@ export class Interrupts {
   private firstAt = 0;
   private waiters: (() => void)[] = [];
   private readonly handler = (signal: NodeJS.Signals): void => this.received(signal);
+  /** What the first signal starts, as told to the user. */
+  stopping = 'stopping gracefully (the daemon checkpoints first)';
 
   constructor(private readonly say: (message: string) => void) {
     for (const s of SIGNALS) process.on(s, this.handler);
@@ -41,7 +43,7 @@ export class Interrupts {
       process.exit(130);
     }
     this.firstAt = now;
-    this.say(`${signal}: stopping gracefully (the daemon checkpoints first; press again to kill everything now)`);
+    this.say(`${signal}: ${this.stopping}; press Ctrl-C again to kill every process now`);
     for (const w of this.waiters.splice(0)) w();
   }
 }

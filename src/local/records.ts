@@ -54,9 +54,10 @@ export function parseRecordLine(text: string, shownName: string, line: number): 
     throw new RecordsFileError(shownName, line, `unknown key ${JSON.stringify(unknown[0])} (a record has partitionKey, data and optionally explicitHashKey)`);
   }
   const key = o['partitionKey'];
-  if (typeof key !== 'string' || key.length === 0) {
-    throw new RecordsFileError(shownName, line, `partitionKey must be a non-empty string, got ${key === undefined ? 'none' : describe(key)}`);
+  if (typeof key !== 'string') {
+    throw new RecordsFileError(shownName, line, key === undefined ? 'partitionKey is missing' : `partitionKey must be a string, got ${describe(key)}`);
   }
+  if (key.length === 0) throw new RecordsFileError(shownName, line, 'partitionKey is empty (Kinesis needs 1 to 256 characters)');
   if ([...key].length > MAX_PARTITION_KEY_CHARS) {
     throw new RecordsFileError(shownName, line, `partitionKey is ${[...key].length} characters; Kinesis allows ${MAX_PARTITION_KEY_CHARS}`);
   }

@@ -43,8 +43,8 @@ export class MissingPackagesError extends Error {
  * (the packages installed beside a kcl-ts that is not in the project, e.g. this
  * repository).
  */
-function resolvers(projectDir: string): NodeRequire[] {
-  return [createRequire(path.join(projectDir, 'package.json')), createRequire(import.meta.url)];
+function resolvers(projectDir: string, fallbackFrom: string): NodeRequire[] {
+  return [createRequire(path.join(projectDir, 'package.json')), createRequire(fallbackFrom)];
 }
 
 function resolveFrom(requires: NodeRequire[], specifier: string): string | undefined {
@@ -60,10 +60,11 @@ function resolveFrom(requires: NodeRequire[], specifier: string): string | undef
 
 /**
  * Load the SDK clients (and kinesis-local's entry when `withKinesisLocal`). Throws
- * MissingPackagesError naming every missing package.
+ * MissingPackagesError naming every missing package. `fallbackFrom` (a file path or URL)
+ * is where to look second; tests point it elsewhere.
  */
-export function loadLocalSdk(command: string, projectDir: string, withKinesisLocal: boolean): LocalSdk {
-  const requires = resolvers(projectDir);
+export function loadLocalSdk(command: string, projectDir: string, withKinesisLocal: boolean, fallbackFrom: string = import.meta.url): LocalSdk {
+  const requires = resolvers(projectDir, fallbackFrom);
   const wanted: LocalPackage[] = ['@aws-sdk/client-kinesis', '@aws-sdk/client-dynamodb'];
   if (withKinesisLocal) wanted.unshift('kinesis-local');
   const found = new Map<LocalPackage, string>();

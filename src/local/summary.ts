@@ -25,8 +25,15 @@ export interface SummaryInput {
   outcome: Outcome;
 }
 
-function seconds(from: number, to: number | undefined): string {
-  return to === undefined ? '-' : `${((to - from) / 1000).toFixed(1)} s`;
+function seconds(from: number, to: number): string {
+  return `${((to - from) / 1000).toFixed(1)} s`;
+}
+
+/** "12.5 s after start (8.5 s after the daemon started)", or "never". */
+function sinceStart(t: Timings, at: number | undefined, withDaemon: boolean): string {
+  if (at === undefined) return 'never';
+  const daemon = withDaemon && t.daemonStartedAt !== undefined ? ` (${seconds(t.daemonStartedAt, at)} after the daemon started)` : '';
+  return `${seconds(t.startedAt, at)} after start${daemon}`;
 }
 
 function checkpointText(c: ShardCount): string {
@@ -48,8 +55,8 @@ export function summaryText(input: SummaryInput): string {
     ...counts.map((c) => `${c.shardId.padEnd(width)}  ${String(c.produced).padStart(8)}  ${String(c.consumed).padStart(8)}  ${checkpointText(c)}`),
     `${'total'.padEnd(width)}  ${String(produced).padStart(8)}  ${String(consumed).padStart(8)}  (${deliveries - consumed} delivered again)`,
     '',
-    `first record through the processor  ${seconds(t.startedAt, t.firstConsumedAt)} after start${t.daemonStartedAt !== undefined && t.firstConsumedAt !== undefined ? ` (${seconds(t.daemonStartedAt, t.firstConsumedAt)} after the daemon started)` : ''}`,
-    `every record consumed               ${seconds(t.startedAt, t.allConsumedAt)} after start`,
+    `first record through the processor  ${sinceStart(t, t.firstConsumedAt, true)}`,
+    `every record consumed               ${sinceStart(t, t.allConsumedAt, false)}`,
     `graceful stop of the daemon         ${t.stopMs === undefined ? '-' : `${(t.stopMs / 1000).toFixed(1)} s`}`,
     ...input.failures.map((f) => `processor failed                    ${f}`),
     '',

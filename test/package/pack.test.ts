@@ -2,8 +2,8 @@
  * The package as users meet it: packed with `npm pack`, installed into empty projects.
  * Slow (npm installs), so it runs once per `npm test` with generous timeouts.
  */
-import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync, type ExecFileSyncOptions } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,15 @@ await run({
     expect(sh(join(app, 'node_modules/.bin/kcl-ts'), ['--version'], app).trim()).toMatch(/^\d+\.\d+\.\d+/);
     // The bundled lock is read (and checked with zod) from the installed package.
     expect(sh(join(app, 'node_modules/.bin/kcl-ts'), ['jars', '--help'], app)).toContain('131 jars of software.amazon.kinesis:amazon-kinesis-client-multilang:3.1.3');
+    // The local loop's commands load their tools from the project only when they run...
+    expect(sh(join(app, 'node_modules/.bin/kcl-ts'), ['dev', '--help'], app)).toMatch(/^Usage: kcl-ts dev /);
+    expect(sh(join(app, 'node_modules/.bin/kcl-ts'), ['status', '--help'], app)).toMatch(/^Usage: kcl-ts status /);
+    // ...and a project without them is told, in one line, what to install.
+    const dev = spawnSync(join(app, 'node_modules/.bin/kcl-ts'), ['dev'], { cwd: app, encoding: 'utf8' });
+    expect(dev.status).toBe(2);
+    expect(dev.stderr).toBe(
+      `kcl-ts dev needs kinesis-local, @aws-sdk/client-kinesis, @aws-sdk/client-dynamodb in this project (looked from ${app}): npm install -D kinesis-local @aws-sdk/client-kinesis @aws-sdk/client-dynamodb\n`,
+    );
   });
 
   it('kcl-ts init scaffolds a project whose own test passes', () => {
@@ -94,5 +103,10 @@ await run({
     // The scaffold type-checks against the published declarations.
     sh('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'], project);
     expect(sh(join(project, 'node_modules/.bin/kcl-ts'), ['validate', '--no-exec', 'app.local.properties'], project)).toContain('OK');
+    // npm run demo is kcl-ts dev, and what it loads is installed with the project.
+    const pkg = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as { scripts: Record<string, string>; devDependencies: Record<string, string> };
+    expect(pkg.scripts['demo']).toBe('kcl-ts dev');
+    expect(Object.keys(pkg.devDependencies)).toEqual(expect.arrayContaining(['kinesis-local', '@aws-sdk/client-kinesis', '@aws-sdk/client-dynamodb']));
+    expect(sh('npm', ['run', '--silent', 'demo', '--', '--help'], project)).toMatch(/^Usage: kcl-ts dev /);
   });
 });

@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { formatDiagnostic } from '../../host/properties/diagnostic.js';
 import { validatePropertiesFile } from '../../host/properties/validate.js';
+import { isMootForDev } from '../../local/dev-properties.js';
 import { runDev } from '../../local/dev.js';
 import { generatedRecords, readRecordsFile, RecordsFileError } from '../../local/records.js';
 import { loadLocalSdk, MissingPackagesError } from '../../local/sdk.js';
@@ -113,12 +115,16 @@ Options:
     }
 
     const propertiesFile = path.resolve(io.cwd, propertiesShown);
+    if (!existsSync(propertiesFile)) {
+      io.stderr(`kcl-ts dev: no ${propertiesShown} in ${io.cwd}: pass --properties FILE (the daemon properties of your processor)\n`);
+      return 2;
+    }
     const result = validatePropertiesFile(propertiesFile, { cwd: io.cwd, env });
-    for (const d of result.diagnostics) io.stderr(`${formatDiagnostic({ ...d, file: propertiesShown })}\n`);
-    if (!result.ok || !result.parsed) {
-      const missing = result.diagnostics.some((d) => /^cannot read/.test(d.message));
-      io.stderr(`kcl-ts dev: ${missing ? `no ${propertiesShown} in ${io.cwd}: pass --properties FILE` : `${propertiesShown} has errors (see above)`}\n`);
-      return missing ? 2 : 1;
+    const diagnostics = result.diagnostics.filter((d) => d.key === undefined || !isMootForDev(d.key, d.line !== undefined));
+    for (const d of diagnostics) io.stderr(`${formatDiagnostic({ ...d, file: propertiesShown })}\n`);
+    if (diagnostics.some((d) => d.severity === 'error') || !result.parsed) {
+      io.stderr(`kcl-ts dev: ${propertiesShown} has errors (see above)\n`);
+      return 1;
     }
     return runDev(
       {
