@@ -1,11 +1,15 @@
 /**
  * `npm run bench`: kcl-ts beside the raw Node limit, aws-kcl and amazon_kclpy, in one
- * run, under a daemon as strict as the Java one. Prints a table, writes
+ * run, under a daemon as strict as the Java one, then the hub fleet (hub-fleet.mjs: hub
+ * mode beside one child per lease, 64 leases busy and idle). Prints a table, writes
  * bench/results/latest.json, latest.md, throughput.svg and fleet.svg (git keeps the
- * earlier runs; the docs show these).
+ * earlier runs; the docs show these). `node bench/bench.mjs fleet`: the hub fleet alone,
+ * merged into the last run's latest.json and latest.md.
  *
  * Env: BENCH_REPS (default 5), BENCH_QUICK=1 (1 rep, fewer batches: a smoke test),
- * BENCH_ONLY=kind,kind (subset of children), BENCH_SKIP=extras (throughput only),
+ * BENCH_ONLY=kind,kind (subset of children), BENCH_SKIP=extras (throughput only) or
+ * BENCH_SKIP=hub-fleet, BENCH_FLEET_REPS / _LEASES / _SECONDS / _BATCH_MS / _MODES (the hub
+ * fleet's settings, see hub-fleet.mjs),
  * BENCH_PYTHON (interpreter for the kclpy venv), BENCH_BASELINE=<other checkout>/dist (adds
  * `ours-base`: that build of kcl-ts, for before/after numbers), BENCH_MEMORY (run()'s memory
  * option for ours and ours-ckpt, as JSON). `node bench/bench.mjs memory`: the maximal
@@ -19,6 +23,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BenchDaemon, memory } from './daemon.mjs';
 import { setupKclpy } from './kclpy.mjs';
 import { fleetSvg, throughputSvg } from './chart.mjs';
+import { fleetSettings, hubFleetSection } from './hub-fleet.mjs';
+import { markdown } from './report.mjs';
 import { SHAPES, buildShape } from './shapes.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -27,7 +33,9 @@ const children = join(here, 'children');
 const quick = process.env.BENCH_QUICK === '1';
 const reps = Number(process.env.BENCH_REPS ?? (quick ? 1 : 5));
 const only = process.env.BENCH_ONLY?.split(',');
-const skipExtras = process.env.BENCH_SKIP === 'extras';
+const skip = process.env.BENCH_SKIP?.split(',') ?? [];
+const skipExtras = skip.includes('extras');
+const skipHubFleet = skipExtras || skip.includes('hub-fleet');
 const log = (s) => process.stderr.write(`${s}\n`);
 const node = process.execPath;
 
@@ -35,7 +43,8 @@ const node = process.execPath;
 if (quick) for (const s of SHAPES) (s.batches = Math.ceil(s.batches / 5)), (s.warmup = Math.ceil(s.warmup / 3));
 
 // ---------- children ----------
-function kinds(kclpy) {
+/** The children; `filtered`: as BENCH_ONLY says (the hub fleet picks its own, BENCH_FLEET_MODES). */
+function kinds(kclpy, filtered = true) {
   const list = [
     { id: 'ceiling', label: 'driver ceiling (status only)', cmd: node, args: [join(children, 'ceiling.mjs')] },
     { id: 'raw', label: 'raw limit (readline+JSON.parse+base64)', cmd: node, args: [join(children, 'raw.mjs')] },
@@ -51,7 +60,7 @@ function kinds(kclpy) {
     list.push({ id: 'ours-base', label: `kcl-ts baseline (${process.env.BENCH_BASELINE})`, cmd: node, args: [join(children, 'ours.mjs')], env: { BENCH_DIST: pathToFileURL(dist).href } });
   }
   if (!kclpy.skip) list.push({ id: 'kclpy', label: 'amazon_kclpy 3.2.0', cmd: kclpy.python, args: [join(children, 'kclpy_child.py')], env: { PYTHONPATH: kclpy.pythonPath } });
-  return only ? list.filter((k) => only.includes(k.id)) : list;
+  return only && filtered ? list.filter((k) => only.includes(k.id)) : list;
 }
 
 // ---------- stats ----------
@@ -199,24 +208,6 @@ async function fleet(kindList) {
 }
 
 // ---------- report ----------
-const fmt = (x, d = 0) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
-
-function table(result, kindList) {
-  const rows = ['| shape | child | records/s | MB/s | p50 ms | p99 ms | CPU s / M records | peak RSS MB | × raw | × kclpy |', '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|'];
-  for (const shape of result.shapes) {
-    const s = result.throughput.summary[shape.id];
-    for (const kind of kindList) {
-      const r = s[kind.id];
-      const raw = s.raw?.recordsPerSec;
-      const py = s.kclpy?.recordsPerSec;
-      rows.push(
-        `| ${shape.id} | ${kind.id} | ${fmt(r.recordsPerSec)} | ${fmt(r.mbPerSec, 1)} | ${fmt(r.p50Ms, 2)} | ${fmt(r.p99Ms, 2)} | ${fmt(r.cpuSecPerMillion, 2)} | ${fmt(r.peakRssMB)} | ${raw ? fmt(r.recordsPerSec / raw, 2) : '–'} | ${py ? fmt(r.recordsPerSec / py, 2) : '–'} |`,
-      );
-    }
-  }
-  return rows.join('\n');
-}
-
 function machine() {
   const c = cpus();
   let python = '';
@@ -258,32 +249,20 @@ async function main() {
     log('fleet (idle children after initialize)…');
     result.fleet = await fleet(kindList);
   }
+  if (!skipHubFleet) result.hubFleet = await hubFleetSection(kinds(kclpy, false), { quick, log, machine });
   result.durationSec = (Date.now() - started.getTime()) / 1000;
   result.loadAverage = { start: loadStart, end: loadavg().map((x) => Math.round(x * 100) / 100) };
 
   // A full run replaces bench/results/latest.*; a partial one (BENCH_ONLY, BENCH_QUICK,
   // BENCH_SKIP, BENCH_BASELINE, BENCH_MEMORY, BENCH_REPS < 3) goes to bench/results/partial/.
-  const partial = Boolean(only || quick || skipExtras || process.env.BENCH_BASELINE || process.env.BENCH_MEMORY || reps < 3);
+  const partial = Boolean(only || quick || skip.length > 0 || process.env.BENCH_BASELINE || process.env.BENCH_MEMORY || reps < 3 || result.hubFleet?.partial);
   const dir = join(root, 'bench', 'results', ...(partial ? ['partial'] : []));
   mkdirSync(dir, { recursive: true });
   const json = JSON.stringify(result, null, 2);
   writeFileSync(join(dir, 'latest.json'), json);
   writeFileSync(join(dir, 'throughput.svg'), throughputSvg(result));
   if (result.fleet) writeFileSync(join(dir, 'fleet.svg'), fleetSvg(result));
-  const md = [`Machine: ${result.machine.cpu}, ${result.machine.cores} cores, ${result.machine.memGB} GB, Linux ${result.machine.kernel}, Node ${result.machine.node}, ${result.kclpy.python ?? 'no Python'}; ${reps} repetitions, medians; load average ${result.loadAverage.start[0]} at start, ${result.loadAverage.end[0]} at end.`, '', table(result, kindList)];
-  if (result.checkpointRtt) {
-    md.push('', '| checkpoint round trip | p50 ms | p99 ms |', '|---|---:|---:|');
-    for (const [id, r] of Object.entries(result.checkpointRtt)) md.push(`| ${id} | ${fmt(r.p50Ms, 3)} | ${fmt(r.p99Ms, 3)} |`);
-  }
-  if (result.startup) {
-    md.push('', '| start-up: spawn → status for initialize | median ms | min | max |', '|---|---:|---:|---:|');
-    for (const [id, r] of Object.entries(result.startup)) md.push(`| ${id} | ${fmt(r.medianMs)} | ${fmt(r.minMs)} | ${fmt(r.maxMs)} |`);
-  }
-  if (result.fleet) {
-    const ns = Object.keys(Object.values(result.fleet)[0]);
-    md.push('', `| idle fleet | ${ns.map((n) => `${n}: RSS/child MB | ${n}: total MB | ${n}: all initialized ms`).join(' | ')} |`, `|---|${ns.map(() => '---:|---:|---:').join('|')}|`);
-    for (const [id, byN] of Object.entries(result.fleet)) md.push(`| ${id} | ${ns.map((n) => `${fmt(byN[n].rssPerChildMB, 1)} | ${fmt(byN[n].totalRssMB)} | ${fmt(byN[n].allInitializedMs)}`).join(' | ')} |`);
-  }
+  const md = markdown(result);
   writeFileSync(join(dir, 'latest.md'), `${md.join('\n')}\n`);
   process.stdout.write(`\n${md.join('\n')}\n\nwrote ${dir.slice(root.length + 1)}/latest.json, latest.md, throughput.svg${result.fleet ? ', fleet.svg' : ''} (${result.durationSec.toFixed(0)} s)\n`);
 }
@@ -359,6 +338,34 @@ async function memoryProbe() {
   process.stdout.write(`maximal batch: ${(shape.line.length / 1e6).toFixed(1)} MB line, ${shape.warmup} + ${shape.batches} batches\n\n${rows.join('\n')}\n`);
 }
 
-if (process.argv[2] === 'profile') await profile(process.argv[3], process.argv[4] ?? '3');
+/**
+ * `node bench/bench.mjs fleet`: the hub fleet alone. Its section replaces the one in
+ * latest.json (bench/results/, or partial/ for a quick or custom run); the other sections
+ * stay as the last run left them, and latest.md is written again from the merged file.
+ */
+async function fleetOnly() {
+  const settings = fleetSettings(quick);
+  const kclpy = settings.modes.includes('kclpy') ? setupKclpy(log) : { skip: 'not in BENCH_FLEET_MODES' };
+  if (kclpy.skip && settings.modes.includes('kclpy')) log(`NOTE: ${kclpy.skip}`);
+  const section = await hubFleetSection(kinds(kclpy, false), { quick, log, machine });
+  const dir = join(root, 'bench', 'results', ...(section.partial ? ['partial'] : []));
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'latest.json');
+  let result = {};
+  try {
+    result = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    if (err.code !== 'ENOENT') throw new Error(`${file}: cannot merge into it: ${err.message}`);
+  }
+  result.hubFleet = section;
+  writeFileSync(file, JSON.stringify(result, null, 2));
+  const md = markdown(result);
+  writeFileSync(join(dir, 'latest.md'), `${md.join('\n')}\n`);
+  const own = markdown({ hubFleet: section });
+  process.stdout.write(`\n${own.join('\n')}\n\nmerged into ${dir.slice(root.length + 1)}/latest.json and latest.md\n`);
+}
+
+if (process.argv[2] === 'fleet') await fleetOnly();
+else if (process.argv[2] === 'profile') await profile(process.argv[3], process.argv[4] ?? '3');
 else if (process.argv[2] === 'memory') await memoryProbe();
 else await main();
