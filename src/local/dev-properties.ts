@@ -102,6 +102,13 @@ export function devNames(parsed: ParsedProperties, source: string): { streamName
   if (streamName === undefined || streamName === '') throw new Error(`${source}: no streamName (or streamArn): which stream should the stand-in create?`);
   const applicationName = entries.get('applicationName')?.trim();
   if (applicationName === undefined || applicationName === '') throw new Error(`${source}: no applicationName (it names the lease table)`);
+  // The daemon would fail on these only after its start-up, in a stack trace.
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(applicationName)) {
+    throw new Error(`${source}: applicationName "${applicationName}" cannot name the lease table: DynamoDB table names are 3 to 255 characters of A-Z a-z 0-9 _ - .`);
+  }
+  if (!/^[A-Za-z0-9_.-]{1,128}$/.test(streamName)) {
+    throw new Error(`${source}: streamName "${streamName}" is not a Kinesis stream name: 1 to 128 characters of A-Z a-z 0-9 _ - .`);
+  }
   return { streamName, applicationName, fromArn };
 }
 

@@ -69,5 +69,11 @@ describe('kcl-ts dev arguments', () => {
     expect(err).not.toContain('shutdownGraceMillis');
     expect(err).toMatch(/^app\.local\.properties:1: error: executableName: /);
     expect(err).toContain('kcl-ts dev: app.local.properties has errors (see above)\n');
+    // a name DynamoDB would refuse only after the daemon's start-up is refused now
+    writeFileSync(path.join(dir, 'app.local.properties'), `executableName = ${process.execPath} app.js\nstreamName = s\napplicationName = x\n`);
+    expect(await dev([], dir)).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/kcl-ts dev: app\.local\.properties: applicationName "x" cannot name the lease table: DynamoDB table names are 3 to 255 characters of A-Z a-z 0-9 _ - \.\n$/),
+    });
   });
 });

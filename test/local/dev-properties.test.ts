@@ -53,13 +53,13 @@ describe("kcl-ts dev's copy of the properties", () => {
   });
 
   it('gives a graceful stop when the file has none (or 0)', () => {
-    const base = 'executableName = node app.js\nstreamName = s\napplicationName = a\n';
+    const base = 'executableName = node app.js\nstreamName = s\napplicationName = app\n';
     expect(copy(base).shutdownGraceMillis).toBe(20000);
     expect(copy(`${base}shutdownGraceMillis = 0\n`).read.get('shutdownGraceMillis')?.value).toBe('20000');
   });
 
   it('takes the stream name from a streamArn, and drops the ARN', () => {
-    const { read, streamName, changes } = copy('executableName = node a.js\nstreamArn = arn:aws:kinesis:us-east-2:123456789012:stream/clicks\napplicationName = a\n');
+    const { read, streamName, changes } = copy('executableName = node a.js\nstreamArn = arn:aws:kinesis:us-east-2:123456789012:stream/clicks\napplicationName = app\n');
     expect(streamName).toBe('clicks');
     expect(read.get('streamName')?.value).toBe('clicks');
     expect(read.has('streamArn')).toBe(false);
@@ -72,17 +72,24 @@ describe("kcl-ts dev's copy of the properties", () => {
     const parsed = (t: string) => parseProperties(t);
     expect(() => devNames(parsed('applicationName = a'), 'x.properties')).toThrow('x.properties: no streamName (or streamArn): which stream should the stand-in create?');
     expect(() => devNames(parsed('streamName = s'), 'x.properties')).toThrow('x.properties: no applicationName (it names the lease table)');
-    expect(() => devNames(parsed('streamArn = nope\napplicationName = a'), 'x.properties')).toThrow(/streamArn nope is not a Kinesis stream ARN/);
+    expect(() => devNames(parsed('streamArn = nope\napplicationName = app'), 'x.properties')).toThrow(/streamArn nope is not a Kinesis stream ARN/);
+    // names the services would refuse, said before anything starts
+    expect(() => devNames(parsed('streamName = s\napplicationName = x'), 'x.properties')).toThrow(
+      'x.properties: applicationName "x" cannot name the lease table: DynamoDB table names are 3 to 255 characters of A-Z a-z 0-9 _ - .',
+    );
+    expect(() => devNames(parsed('streamName = a/b\napplicationName = app'), 'x.properties')).toThrow(
+      'x.properties: streamName "a/b" is not a Kinesis stream name: 1 to 128 characters of A-Z a-z 0-9 _ - .',
+    );
   });
 
   it('writes values java.util.Properties reads back exactly, in ASCII', () => {
-    const { text, read } = copy('executableName = node app.js\nstreamName = s\napplicationName = a\nworkerId = \\ lead\\\\ing é✓ x=y:z # not a comment\n');
+    const { text, read } = copy('executableName = node app.js\nstreamName = s\napplicationName = app\nworkerId = \\ lead\\\\ing é✓ x=y:z # not a comment\n');
     expect(read.get('workerId')?.value).toBe(' lead\\ing é✓ x=y:z # not a comment');
     expect(/^[\x00-\x7f]*$/.test(text)).toBe(true);
   });
 
   it('refuses a tap path with a space: the daemon would split it', () => {
-    expect(() => devProperties(parseProperties('executableName = a\nstreamName = s\napplicationName = a'), 'f', endpoints, ['/my dir/node', '--'])).toThrow(
+    expect(() => devProperties(parseProperties('executableName = a\nstreamName = s\napplicationName = app'), 'f', endpoints, ['/my dir/node', '--'])).toThrow(
       'the daemon splits executableName on spaces, and this path has one: /my dir/node',
     );
   });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { formatDiagnostic } from '../../host/properties/diagnostic.js';
 import { validatePropertiesFile } from '../../host/properties/validate.js';
-import { isMootForDev } from '../../local/dev-properties.js';
+import { devNames, isMootForDev } from '../../local/dev-properties.js';
 import { runDev } from '../../local/dev.js';
 import { generatedRecords, readRecordsFile, RecordsFileError } from '../../local/records.js';
 import { loadLocalSdk, MissingPackagesError } from '../../local/sdk.js';
@@ -125,6 +125,12 @@ Options:
     if (diagnostics.some((d) => d.severity === 'error') || !result.parsed) {
       io.stderr(`kcl-ts dev: ${propertiesShown} has errors (see above)\n`);
       return 1;
+    }
+    try {
+      devNames(result.parsed, propertiesShown);
+    } catch (err) {
+      io.stderr(`kcl-ts dev: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 2;
     }
     return runDev(
       {

@@ -53,7 +53,8 @@ Writes a consumer project that works at once into dir (default: the current dire
 Then: npm install && npm test && npm run demo.
 
 Options:
-  --name NAME        package and application name (default: the directory's name)
+  --name NAME        package and application name (default: the directory's name; the
+                     application, which names the lease table, gets "-app" when shorter than 3)
   --stream NAME      the Kinesis stream (default: my-stream)
   --kcl-ts SPEC      the kcl-ts dependency (default: ^<this version>; e.g. a path or tarball)
   --force            overwrite existing files
@@ -67,6 +68,9 @@ Options:
     const name = str(parsed.values['name']) ?? path.basename(dir).toLowerCase().replace(/[^a-z0-9._-]/g, '-');
     if (!/^[a-z0-9][a-z0-9._-]*$/.test(name)) throw new UsageError(`"${name}" is not a valid package name: pass --name`);
     const stream = str(parsed.values['stream']) ?? 'my-stream';
+    if (!/^[A-Za-z0-9_.-]{1,128}$/.test(stream)) throw new UsageError(`--stream "${stream}" is not a Kinesis stream name: 1 to 128 characters of A-Z a-z 0-9 _ - .`);
+    // The application name is the lease table's, and DynamoDB wants 3 characters at least.
+    const application = name.length >= 3 ? name : `${name}-app`;
     const own = ownPackage();
     const ctx: InitContext = { name, kclTsSpec: str(parsed.values['kcl-ts']) ?? `^${own.version}`, devTools: devTools(own) };
     const files: [string, string][] = [
@@ -76,8 +80,8 @@ Options:
       ['README.md', readme(ctx)],
       ['src/processor.ts', PROCESSOR],
       ['src/app.ts', APP],
-      ['app.properties', properties('production.properties', name, 'node dist/app.js', stream)],
-      ['app.local.properties', properties('local.properties', name, 'npx tsx src/app.ts', stream)],
+      ['app.properties', properties('production.properties', application, 'node dist/app.js', stream)],
+      ['app.local.properties', properties('local.properties', application, 'npx tsx src/app.ts', stream)],
       ['test/processor.test.ts', TEST],
       ['test/transcripts/basic.jsonl', TRANSCRIPT],
     ];
