@@ -70,11 +70,15 @@ interface WorkerInput {
   properties?: Record<string, PropertyValue>;
   /** Serve this daemon with a hub already running. */
   hub?: Hub;
+  /** How the daemon's executableName is made (startHub's option). */
+  executableNameFrom?: 'locator' | 'cli';
 }
 
 async function startWorker(input: WorkerInput): Promise<Worker> {
   const c = CASES[input.case];
-  const hub = input.hub ?? (await startHub({ name: `hub-${input.name}`, workDir: env.workDir, env: input.hubEnv }));
+  const hub =
+    input.hub ??
+    (await startHub({ name: `hub-${input.name}`, workDir: env.workDir, env: input.hubEnv, ...(input.executableNameFrom ? { executableNameFrom: input.executableNameFrom } : {}) }));
   const daemon = startKclDaemon({
     name: `daemon-${input.name}`,
     jarDir: env.kclJarDir,
@@ -111,24 +115,22 @@ const records = (prefix: string, from: number, count: number) =>
   Array.from({ length: count }, (_, i) => ({ data: `${prefix}-${from + i}`, partitionKey: `pk-${(from + i) % 97}` }));
 const leaseEvents = (events: readonly ConsumedEvent[]) => events.filter((e) => e.ev !== 'exit');
 
-/** `pgrp` of a process (`/proc/<pid>/stat`), or undefined once it is gone. */
-function processGroupOf(pid: number): number | undefined {
+/** Fields of `/proc/<pid>/stat` after the command name (state, ppid, pgrp, ...), or undefined once it is gone. */
+function statOf(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const processGroupOf = (pid: number): number | undefined => {
+  const fields = statOf(pid);
+  return fields === undefined ? undefined : Number(fields[2]);
+};
+/** A zombie (dead, not yet reaped by whoever inherited it) counts as gone. */
+const alive = (pid: number): boolean => (statOf(pid)?.[0] ?? 'Z') !== 'Z';
 
 /** SIGTERM with no session open: the hub has nothing to drain and exits 0 at once. */
 async function stopIdleHub(hub: Hub): Promise<void> {
@@ -178,10 +180,20 @@ describe('hub mode, the daemon started with java and the forwarder line', () => 
     for (const [shard, seq] of last) expect(afterStop.get(shard)?.checkpoint, shard).toBe(seq);
     await stopIdleHub(w1.hub);
 
-    // --- a new hub and a new daemon resume after the checkpoints
+    // --- a new hub and a new daemon resume after the checkpoints; this time the daemon's
+    // executableName is what `kcl-ts hub forwarder <socket>` prints, as a user would get it
     const second = await putRecords(env.kinesis.client, CASES.consume.stream, records('c', 1000, 300));
-    const w2 = await startWorker({ name: 'consume-2', case: 'consume', hubEnv: { E2E_OUTPUT: output, E2E_RUN: 'second', E2E_CHECKPOINT_EVERY: '250' } });
+    const w2 = await startWorker({
+      name: 'consume-2',
+      case: 'consume',
+      executableNameFrom: 'cli',
+      hubEnv: { E2E_OUTPUT: output, E2E_RUN: 'second', E2E_CHECKPOINT_EVERY: '250' },
+    });
+    console.log(`consume: kcl-ts hub forwarder printed: ${w2.hub.executableName}`);
+    expect(w2.hub.executableName.split(' ').at(-1)).toBe(w2.hub.socketPath);
     await waitWhile(processes(w2), 'the new records consumed by run 2', () => consumedRecords(readEvents(output), 'second').length >= 300, 120_000);
+    const children2 = childPids(w2.daemon.process.pid);
+    expect(children2.map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' '))).toEqual(children2.map(() => w2.hub.executableName));
     console.log(`consume: run 2's 300 records ${Date.now() - w2.daemon.process.startedAt} ms after its daemon's start`);
     await w2.daemon.stopGracefully();
     await stopIdleHub(w2.hub);

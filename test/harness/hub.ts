@@ -5,6 +5,7 @@
  * socket. The hub is one process in a group of its own, registered for clean-up like
  * every other process of the harness.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,12 @@ export interface HubOptions {
   /** Repo-relative TypeScript file (default: the recording hub). */
   processor?: string;
   env?: Record<string, string>;
+  /**
+   * Where the daemon's `executableName` comes from: `locator` (default) calls
+   * `locateForwarder` + `formatExecutableName`; `cli` runs `kcl-ts hub forwarder <socket>`
+   * (from source) and takes the line it prints, as a user would.
+   */
+  executableNameFrom?: 'locator' | 'cli';
 }
 
 export interface Hub {
@@ -81,7 +88,24 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     50,
   );
   const forwarder = locateForwarder(socketPath);
-  return { name: options.name, process: proc, socketPath, forwarder, executableName: formatExecutableName(forwarder.argv) };
+  const executableName = options.executableNameFrom === 'cli' ? await cliForwarderLine(socketPath) : formatExecutableName(forwarder.argv);
+  return { name: options.name, process: proc, socketPath, forwarder, executableName };
+}
+
+/** `kcl-ts hub forwarder <socket>` through the CLI, run from source: the one line it prints. */
+export function cliForwarderLine(socketPath: string): Promise<string> {
+  const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
+  const cli = path.join(REPO_ROOT, 'test', 'harness', 'kcl-ts-cli.ts');
+  return new Promise((resolve, reject) => {
+    execFile(tsx, [cli, 'hub', 'forwarder', socketPath], { encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
+      const lines = stdout.split('\n').filter((l) => l !== '');
+      if (err || lines.length !== 1) {
+        reject(new Error(`kcl-ts hub forwarder ${socketPath}: ${err ? err.message : `${lines.length} lines of stdout`}\nstdout: ${stdout}\nstderr: ${stderr}`));
+      } else {
+        resolve(lines[0]!);
+      }
+    });
+  });
 }
 
 /**
