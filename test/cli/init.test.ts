@@ -23,6 +23,8 @@ describe('kcl-ts init', () => {
     const local = parseProperties(readFileSync(path.join(dir, 'orders', 'app.local.properties'), 'utf8')).map;
     expect(local.get('applicationName')?.value).toBe('orders');
     expect(local.get('streamName')?.value).toBe('my-stream');
+    // one node process per shard child: npx would cost every child start seconds on a busy machine
+    expect(local.get('executableName')?.value).toBe('node --import tsx src/app.ts');
   });
 
   it('gives a short name an application name DynamoDB accepts as a table name', async () => {

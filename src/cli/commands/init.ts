@@ -48,7 +48,7 @@ Writes a consumer project that works at once into dir (default: the current dire
   src/app.ts          run(new Processor(), { checkpoint: { everyRecords: 1000, everySeconds: 60 } })
   app.properties      for AWS (runs "node dist/app.js"; build first)
   app.local.properties  for npm run demo: kcl-ts dev runs a copy pointed at its stand-ins
-                      (runs "npx tsx src/app.ts"; kcl-ts run works on it too)
+                      (runs "node --import tsx src/app.ts": one process per shard, no npx)
   test/processor.test.ts, test/transcripts/basic.jsonl   a vitest test replaying a transcript
 Then: npm install && npm test && npm run demo.
 
@@ -81,7 +81,7 @@ Options:
       ['src/processor.ts', PROCESSOR],
       ['src/app.ts', APP],
       ['app.properties', properties('production.properties', application, 'node dist/app.js', stream)],
-      ['app.local.properties', properties('local.properties', application, 'npx tsx src/app.ts', stream)],
+      ['app.local.properties', properties('local.properties', application, 'node --import tsx src/app.ts', stream)],
       ['test/processor.test.ts', TEST],
       ['test/transcripts/basic.jsonl', TRANSCRIPT],
     ];
