@@ -42,8 +42,8 @@
  *   append atomic, so no two forwarders get the same offset) and the file's offset after
  *   its byte is its turn; the file is emptied at 1 MiB (a lease start costs a byte). A
  *   pid modulo N would not do: pids are shared with every thread on the machine, and the
- *   JVM starts threads between the children it spawns (4 to 28 pids apart, measured with
- *   8 leases), so the spread is left to chance (README.md). Where the file cannot be written, getpid() % N stands in.
+ *   JVM starts threads between the children it spawns (4 to 47 pids apart, measured by
+ *   bench/hub-spread.ts), so the spread is left to chance (README.md). Where the file cannot be written, getpid() % N stands in.
  *   The chosen hub is the lease's only one: if it cannot be reached, the forwarder fails as
  *   above rather than hide a dead hub.
  *
