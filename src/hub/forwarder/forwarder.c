@@ -43,7 +43,8 @@
  *   its byte is its turn; the file is emptied at 1 MiB (a lease start costs a byte). A
  *   pid modulo N would not do: pids are shared with every thread on the machine, and the
  *   JVM starts threads between the children it spawns (4 to 47 pids apart, measured by
- *   bench/hub-spread.ts), so the spread is left to chance (README.md). Where the file cannot be written, getpid() % N stands in.
+ *   bench/hub-spread.ts), so the spread is left to chance (README.md). Where the file
+ *   cannot be written, getpid() % N stands in.
  *   The chosen hub is the lease's only one: if it cannot be reached, the forwarder fails as
  *   above rather than hide a dead hub.
  *
