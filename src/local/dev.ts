@@ -101,6 +101,7 @@ export async function runDev(options: DevOptions, io: DevIO): Promise<number> {
     daemon = startDevDaemon({ prepared: standIns.prepared, propertiesFile, projectDir: options.projectDir, workDir, env: options.env, echo: options.verbose });
     timings.daemonStartedAt = daemon.startedAt;
     say(`MultiLangDaemon started (Java ${standIns.prepared.java.version}), running "${props.executableName}" per shard; log: ${daemon.logFile}`);
+    say('the first records usually reach the processor 10-30 s after the daemon starts (JVM start-up, lease assignment, the children)');
 
     const tally = new Tally(standIns.shardIds);
     let produceError: unknown;
@@ -126,7 +127,8 @@ export async function runDev(options: DevOptions, io: DevIO): Promise<number> {
       }
       for (const f of tally.failures.slice(failuresShown)) say(`a processor failed (${f}); see ${daemon.logFile}`);
       failuresShown = tally.failures.length;
-      if (tally.totalProduced > 0) progress.update(tally.counts());
+      const note = timings.firstConsumedAt === undefined ? 'waiting for the first record through the processor' : producedAt === undefined ? 'producing' : 'consuming';
+      if (tally.totalProduced > 0) progress.update(tally.counts(), false, note);
       if (produceError !== undefined) throw produceError;
       if (tally.allConsumed(options.records.length)) {
         timings.allConsumedAt = Date.now();
@@ -136,7 +138,7 @@ export async function runDev(options: DevOptions, io: DevIO): Promise<number> {
       else if (producedAt !== undefined && Date.now() - producedAt > options.timeoutSeconds * 1000) outcome = 'timed-out';
     }
     await producing;
-    progress.update(tally.counts(), true);
+    progress.update(tally.counts(), true, outcome === 'all-arrived' ? 'every record consumed' : '');
     progress.done();
     if (outcome === 'daemon-exited') say(`the daemon exited (${JSON.stringify(daemon.process.exitInfo)}); its last lines:\n${daemon.process.tail(15)}`);
     if (outcome === 'timed-out') say(`not every record arrived ${options.timeoutSeconds} s after the last was put (--timeout)`);

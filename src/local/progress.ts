@@ -69,9 +69,10 @@ export class Progress {
     this.sink.write(`${this.stamp()} ${message}\n`);
   }
 
-  update(counts: readonly ShardCount[], force = false): void {
+  /** `note` (a terminal only) goes under the table with the time, e.g. what is awaited. */
+  update(counts: readonly ShardCount[], force = false, note = ''): void {
     if (this.sink.tty) {
-      const table = progressTable(counts).join('\n');
+      const table = [...progressTable(counts), `${this.stamp()} ${note}`.trimEnd()].join('\n');
       if (table === this.lastTable && this.drawn > 0) return;
       this.clear();
       this.sink.write(`${table}\n`);
