@@ -23,7 +23,7 @@ import {
   type ConsumedEvent,
 } from '../harness/consumed.js';
 import { readLeaseMap, readLeader, readLeases, releaseLeaderLock, waitForLeases } from '../harness/dynamodb.js';
-import { forwardersOf, startHub, type Hub } from '../harness/hub.js';
+import { forwardersOf, removeHubSocketDirs, startHub, type Hub } from '../harness/hub.js';
 import { fastProperties, startKclDaemon, startStandIns, type KclDaemon, type PropertyValue, type StandIns } from '../harness/kcl.js';
 import { compareSequenceNumbers, putRecords, splitShard, startProducer } from '../harness/kinesis.js';
 import { childPids, descendantPids, groupAlive, stopAll, waitFor, type ManagedProcess } from '../harness/processes.js';
@@ -52,6 +52,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopAll();
+  removeHubSocketDirs();
 });
 
 interface Worker {

@@ -6,7 +6,7 @@
  * every other process of the harness.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -48,7 +48,21 @@ export interface Hub {
  * deep enough to pass a Unix socket path's 107 bytes.
  */
 export function hubSocketPath(): string {
-  return path.join(mkdtempSync(path.join(tmpdir(), 'kcl-ts-hub-')), 'hub.sock');
+  const dir = mkdtempSync(path.join(tmpdir(), 'kcl-ts-e2e-hub-'));
+  socketDirs.add(dir);
+  return path.join(dir, 'hub.sock');
+}
+
+const socketDirs = new Set<string>();
+
+/**
+ * Removes every socket directory `hubSocketPath` made, whatever is left in it (a killed
+ * hub's socket): call after the hubs are gone, e.g. in `afterAll` after `stopAll`. Not
+ * done at a hub's exit, where a test may still look for what the hub left.
+ */
+export function removeHubSocketDirs(): void {
+  for (const dir of socketDirs) rmSync(dir, { recursive: true, force: true });
+  socketDirs.clear();
 }
 
 /** Resolves once something accepts a connection on `socketPath`. */
