@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import { backoffDelay, sleep } from '../checkpoint/backoff.js';
 import type { ResolvedErrorPolicy } from './error-policy-options.js';
-import type { Record as KinesisRecordImpl } from './record.js';
+import type { LazyRecord } from './record.js';
 
 /** The processor failed beyond what the error policy allows: the child must exit non-zero. */
 export class ProcessorFailedError extends Error {
@@ -35,7 +35,7 @@ export interface Recovery<T> {
    * of its batch before it threw); `undefined` for handlers without records. None left
    * means the failure cost nothing.
    */
-  readonly remaining?: () => readonly KinesisRecordImpl[];
+  readonly remaining?: () => readonly LazyRecord[];
 }
 
 export class ErrorPolicy {
@@ -71,7 +71,7 @@ export class ErrorPolicy {
   }
 
   /** The retries are spent: hand the records to the dead-letter hook, or fail the child. */
-  private async giveUp(context: FailureContext, err: unknown, records: readonly KinesisRecordImpl[] | undefined, attempts: number): Promise<void> {
+  private async giveUp(context: FailureContext, err: unknown, records: readonly LazyRecord[] | undefined, attempts: number): Promise<void> {
     const { stage, shardId, logger } = context;
     if (records === undefined) {
       if (this.policy.mode === 'skip') {
@@ -94,7 +94,7 @@ export class ErrorPolicy {
     }
     throw new ProcessorFailedError(
       `${stage} failed ${attempts} time(s) on shard ${shardId}${where}: ${message(err)} ` +
-        '(exiting so the daemon restarts the shard from its last checkpoint)',
+        '(ending the lease: the daemon starts it again from its last checkpoint)',
       { cause: err },
     );
   }
