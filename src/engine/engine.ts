@@ -18,7 +18,7 @@ import type { Connection, IncomingAction } from '../transport/connection.js';
 import { OutputClosedError } from '../transport/writer.js';
 import { ErrorPolicy, type FailureContext } from './error-policy.js';
 import { watchAction } from './hang-warning.js';
-import { Record } from './record.js';
+import { LazyRecord } from './record.js';
 
 export { ProcessorFailedError } from './error-policy.js';
 
@@ -166,8 +166,8 @@ export class Engine {
       throw new ProtocolError(`processRecords: arrived ${why}; its ${message.records.length} records cannot be processed safely`, 'processRecords');
     }
     const wire = message.records;
-    const records = new Array<Record>(wire.length);
-    for (let i = 0; i < wire.length; i++) records[i] = new Record(wire[i]!, this.shardId, this.options.schema);
+    const records = new Array<LazyRecord>(wire.length);
+    for (let i = 0; i < wire.length; i++) records[i] = new LazyRecord(wire[i]!, this.shardId, this.options.schema);
     if (records.length > 0) this.lastDelivered = positionOf(records[records.length - 1]!);
     const millisBehindLatest = message.millisBehindLatest ?? undefined;
     await this.inWindow('processRecords', async () => {
@@ -183,7 +183,7 @@ export class Engine {
     this.lastProcessed = positionOf(this.lastProcessed);
   }
 
-  private async processEach(records: readonly Record[], millisBehindLatest: number | undefined): Promise<void> {
+  private async processEach(records: readonly LazyRecord[], millisBehindLatest: number | undefined): Promise<void> {
     const processRecord = this.processor.processRecord!;
     const context: RecordContext = {
       shardId: this.shardId,
@@ -211,7 +211,7 @@ export class Engine {
     }
   }
 
-  private async processBatch(records: readonly Record[], millisBehindLatest: number | undefined): Promise<void> {
+  private async processBatch(records: readonly LazyRecord[], millisBehindLatest: number | undefined): Promise<void> {
     const processRecords = this.processor.processRecords!;
     let remaining = records;
     const once = () =>
@@ -236,7 +236,7 @@ export class Engine {
     this.policy.recordsProcessed(records.length);
   }
 
-  private afterCheckpoint(records: readonly Record[]): readonly Record[] {
+  private afterCheckpoint(records: readonly LazyRecord[]): readonly LazyRecord[] {
     const at = this.checkpointedAt;
     if (at === null) return records;
     let i = 0;

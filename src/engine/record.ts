@@ -47,7 +47,12 @@ export class RecordDecodeError extends Error {
   }
 }
 
-export class Record<T = unknown> implements KinesisRecord<T> {
+/**
+ * The `KinesisRecord` the engine hands to processors: the wire object wrapped, decoded
+ * lazily. (Exported from `kcl-ts` as `LazyRecord`; its old name `Record`, which shadowed
+ * TypeScript's `Record<K, V>` wherever it was imported, is kept there as a deprecated alias.)
+ */
+export class LazyRecord<T = unknown> implements KinesisRecord<T> {
   private decoded: Buffer | undefined;
   private parsed: { value: T } | undefined;
 

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Record } from '../../src/engine/record.js';
+import { LazyRecord } from '../../src/engine/record.js';
 import { decodeBase64InPlace } from '../../src/protocol/base64.js';
 import { scanProcessRecords } from '../../src/protocol/batch-scanner.js';
 import { SpanRecord } from '../../src/protocol/span-record.js';
@@ -69,12 +69,12 @@ describe('a payload decoded where it lies', () => {
     texts.forEach((text, i) => {
       const wire = message.records[i]!;
       expect(wire).toBeInstanceOf(SpanRecord);
-      const record = new Record(wire);
+      const record = new LazyRecord(wire);
       expect(record.data.equals(Buffer.from(text, 'base64')), text).toBe(true);
       expect(record.data).toBe(record.data); // decoded once
       expect(wire.data).toBe(text);
       expect(record.toJSON().data).toBe(text);
-      expect(new Record(wire).data.equals(Buffer.from(text, 'base64'))).toBe(true); // a second reader sees the same bytes
+      expect(new LazyRecord(wire).data.equals(Buffer.from(text, 'base64'))).toBe(true); // a second reader sees the same bytes
     });
   });
 });

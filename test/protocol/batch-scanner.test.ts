@@ -10,7 +10,7 @@ import { isAscii } from 'node:buffer';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Record } from '../../src/engine/record.js';
+import { LazyRecord } from '../../src/engine/record.js';
 import { scanProcessRecords } from '../../src/protocol/batch-scanner.js';
 import { NOT_EXACT, parseExactLine } from '../../src/protocol/exact-parse.js';
 import { SpanRecord } from '../../src/protocol/span-record.js';
@@ -173,7 +173,7 @@ describe('scanProcessRecords accepts exactly what JSON.parse + the exact checks 
     const scanned = scanProcessRecords(parts)!;
     expect(scanned.records).toHaveLength(10_000);
     expect(dataOf(scanned)).toEqual(JSON.parse(text));
-    expect(new Record(scanned.records[9_999]!).data.equals(Buffer.alloc(1000, 9_999 % 251))).toBe(true);
+    expect(new LazyRecord(scanned.records[9_999]!).data.equals(Buffer.alloc(1000, 9_999 % 251))).toBe(true);
   });
 
   it('puts together a record far larger than a chunk (1 MB of data across 22 chunks)', () => {
@@ -182,7 +182,7 @@ describe('scanProcessRecords accepts exactly what JSON.parse + the exact checks 
     const scanned = scanProcessRecords(chunksOf(Buffer.from(text), 65536))!;
     expect(scanned).toBeDefined();
     expect(scanned.records[1]!.data).toBe(big);
-    expect(new Record(scanned.records[1]!).data.equals(Buffer.alloc(1_000_000, 7))).toBe(true);
+    expect(new LazyRecord(scanned.records[1]!).data.equals(Buffer.alloc(1_000_000, 7))).toBe(true);
   });
 
   it('declines other actions, empty input and truncated lines', () => {
@@ -199,8 +199,8 @@ describe('SpanRecord', () => {
     const wire = scanProcessRecords([Buffer.from(text)])!.records[0]!;
     const expected = JSON.parse(text).records[0];
     expect(JSON.parse(JSON.stringify(wire))).toEqual(expected);
-    expect(JSON.parse(JSON.stringify(new Record(wire)))).toEqual(expected);
-    expect(new Record(wire).toJSON()).toEqual(expected);
+    expect(JSON.parse(JSON.stringify(new LazyRecord(wire)))).toEqual(expected);
+    expect(new LazyRecord(wire).toJSON()).toEqual(expected);
     expect(Object.keys(wire).sort()).toEqual(['action', 'approximateArrivalTimestamp', 'subSequenceNumber'].sort());
     expect(wire.partitionKey).toBe('pé');
   });
