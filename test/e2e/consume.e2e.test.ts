@@ -3,26 +3,11 @@
  * Every record consumed once, in order within its shard; checkpoints stored in the lease
  * table; after a graceful stop, a restart resumes right after the checkpoint.
  */
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  consumedRecords,
-  duplicates,
-  lastConsumedPerShard,
-  missing,
-  orderViolations,
-  placementErrors,
-  readEvents,
-  summarize,
-} from '../harness/consumed.js';
-import { readLeaseMap } from '../harness/dynamodb.js';
-import { scenarioDaemon, type StandIns, startKclDaemon, startStandIns } from '../harness/kcl.js';
-import { putRecords, type PutResult } from '../harness/kinesis.js';
-import { stopAll, waitFor } from '../harness/processes.js';
-
-const STREAM = 'orders';
-const APP = 'consume-app';
-const PROCESSOR = 'test/e2e/processors/recording.ts';
+import { describe, expect, it } from 'vitest';
+import { consumedRecords, duplicates, lastConsumedPerShard, missing, orderViolations, placementErrors, summarize } from '../harness/consumed.js';
+import type { PutResult } from '../harness/kinesis.js';
+import { waitFor } from '../harness/processes.js';
+import { useScenario } from '../harness/scenario.js';
 
 function records(from: number, count: number) {
   return Array.from({ length: count }, (_, i) => ({
@@ -32,57 +17,27 @@ function records(from: number, count: number) {
 }
 
 describe('4 shards, one worker', () => {
-  let env: StandIns;
-  let output: string;
-
-  beforeAll(async () => {
-    env = await startStandIns({
-      streams: [{ name: STREAM, shards: 4 }],
-      leaseTables: [{ applicationName: APP, streamName: STREAM }],
-    });
-    output = path.join(env.workDir, 'consumed.jsonl');
-  });
-
-  afterAll(async () => {
-    await stopAll();
-  });
-
-  function daemon(run: string) {
-    return startKclDaemon(scenarioDaemon(env, {
-      name: `daemon-${run}`,
-      streamName: STREAM,
-      applicationName: APP,
-      processor: PROCESSOR,
-      env: { E2E_OUTPUT: output, E2E_RUN: run, E2E_CHECKPOINT_EVERY: '250' },
-    }));
-  }
+  const s = useScenario({ streams: [{ name: 'orders', shards: 4, app: 'consume-app' }] });
+  const daemon = (run: string) => s.daemon(run, { env: { E2E_CHECKPOINT_EVERY: '250' } });
 
   it('consumes every record once, in order, checkpoints, and resumes after a restart', async () => {
-    const first = await putRecords(env.kinesis.client, STREAM, records(0, 3000));
+    const first = await s.put(records(0, 3000));
     expect(first.byShard.size).toBe(4);
 
     // --- run 1
     let t = Date.now();
     const d1 = daemon('first');
-    await waitFor(
-      'every record of run 1 consumed',
-      () => {
-        if (!d1.process.running) throw new Error(`daemon exited: ${d1.process.tail(30)}`);
-        return consumedRecords(readEvents(output)).length >= 3000;
-      },
-      120_000,
-      250,
-    );
+    await s.waitForConsumed(d1, 3000, { what: 'every record of run 1 consumed' });
     console.log(`run 1: 3000 records consumed ${Date.now() - t} ms after daemon start`);
 
     // checkpoints reach the lease table while running (every 250 records per shard). The
     // policy checkpoints after the batch the processor has already recorded, so the last
     // shard's checkpoint may still be on its way to DynamoDB: wait for it, briefly.
-    let running = await readLeaseMap(env.dynamo.client, APP);
+    let running = await s.leases();
     await waitFor(
       'a numeric checkpoint on every lease while running',
       async () => {
-        running = await readLeaseMap(env.dynamo.client, APP);
+        running = await s.leases();
         return running.size === 4 && [...running.values()].every((l) => /^\d+$/.test(l.checkpoint ?? ''));
       },
       15_000,
@@ -97,7 +52,7 @@ describe('4 shards, one worker', () => {
     t = Date.now();
     const stop1 = await d1.stopGracefully();
     console.log(`run 1: graceful stop took ${stop1.tookMs} ms (exit ${JSON.stringify(stop1)})`);
-    const ev1 = readEvents(output);
+    const ev1 = s.events();
     console.log(summarize(ev1));
 
     expect(missing(first.records, ev1)).toEqual([]);
@@ -113,28 +68,20 @@ describe('4 shards, one worker', () => {
 
     // the final checkpoint of each shard is its last record
     const last = lastConsumedPerShard(ev1);
-    const afterStop = await readLeaseMap(env.dynamo.client, APP);
+    const afterStop = await s.leases();
     for (const [shard, seq] of last) {
       expect(afterStop.get(shard)?.checkpoint, shard).toBe(seq);
       expect(afterStop.get(shard)?.checkpointSubSequenceNumber).toBe(0);
     }
 
     // --- run 2: more records, a new daemon resumes from the checkpoints
-    const second = await putRecords(env.kinesis.client, STREAM, records(3000, 500));
+    const second = await s.put(records(3000, 500));
     t = Date.now();
     const d2 = daemon('second');
-    await waitFor(
-      'the new records consumed by run 2',
-      () => {
-        if (!d2.process.running) throw new Error(`daemon exited: ${d2.process.tail(30)}`);
-        return consumedRecords(readEvents(output), 'second').length >= 500;
-      },
-      120_000,
-      250,
-    );
+    await s.waitForConsumed(d2, 500, { run: 'second', what: 'the new records consumed by run 2' });
     console.log(`run 2: 500 records consumed ${Date.now() - t} ms after daemon start`);
     await d2.stopGracefully();
-    const all = readEvents(output);
+    const all = s.events();
     const inits = all.filter((e) => e.ev === 'initialize' && e.run === 'second');
     expect(inits).toHaveLength(4);
     for (const init of inits) expect(init.seq, init.shard).toBe(last.get(init.shard));

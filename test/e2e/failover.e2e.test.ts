@@ -8,13 +8,13 @@
  * leases, and a dead leader's lock is held ~2 minutes, which would stall the takeover
  * that long (see the report / PROTOCOL.md).
  */
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { consumedRecords, duplicates, missing, orderViolations, readEvents, summarize } from '../harness/consumed.js';
+import { consumedRecords, duplicates, missing, orderViolations, summarize } from '../harness/consumed.js';
 import { readLeader, readLeases, waitForLeases } from '../harness/dynamodb.js';
-import { fastProperties, startKclDaemon, startStandIns, tsxExecutable, type KclDaemon, type StandIns } from '../harness/kcl.js';
+import type { KclDaemon } from '../harness/kcl.js';
 import { compareSequenceNumbers, startProducer } from '../harness/kinesis.js';
 import { stopAll, waitFor } from '../harness/processes.js';
+import { startScenario, waitWhileRunning } from '../harness/scenario.js';
 
 const STREAM = 'payments';
 const APP = 'failover-app';
@@ -36,29 +36,10 @@ describe('two workers, one killed', () => {
 });
 
 async function scenario(killLeader: boolean): Promise<void> {
-  const env: StandIns = await startStandIns({
-    streams: [{ name: STREAM, shards: 4 }],
-    leaseTables: [{ applicationName: APP, streamName: STREAM }],
-  });
-  const output = path.join(env.workDir, 'consumed.jsonl');
+  const s = await startScenario({ streams: [{ name: STREAM, shards: 4, app: APP }] });
+  const env = s.standIns;
   const worker = (id: string): KclDaemon =>
-    startKclDaemon({
-      name: id,
-      jarDir: env.kclJarDir,
-      workDir: env.workDir,
-      properties: {
-        ...fastProperties({
-          streamName: STREAM,
-          applicationName: APP,
-          kinesisEndpoint: env.kinesis.endpoint,
-          dynamoDBEndpoint: env.dynamo.endpoint,
-          executableName: tsxExecutable('test/e2e/processors/recording.ts'),
-          workerId: id,
-        }),
-        maxRecords: 50,
-      },
-      env: { E2E_OUTPUT: output, E2E_RUN: id, E2E_CHECKPOINT_EVERY: '100', E2E_DELAY_MS: '50' },
-    });
+    s.daemon(id, { name: id, workerId: id, properties: { maxRecords: 50 }, env: { E2E_CHECKPOINT_EVERY: '100', E2E_DELAY_MS: '50' } });
 
   // a steady stream of records for as long as the scenario runs
   const producer = startProducer(env.kinesis.client, STREAM, { prefix: 'p-', batchSize: 40, intervalMs: 250 });
@@ -86,7 +67,7 @@ async function scenario(killLeader: boolean): Promise<void> {
   await waitFor(
     'both consuming',
     () => {
-      const recs = consumedRecords(readEvents(output));
+      const recs = s.consumed();
       return recs.some((r) => r.run === 'worker-a') && recs.some((r) => r.run === 'worker-b');
     },
     60_000,
@@ -118,22 +99,17 @@ async function scenario(killLeader: boolean): Promise<void> {
   // the survivor consumes new records on the taken shards, then production stops
   await waitFor(
     'the survivor consuming the taken shards',
-    () => readEvents(output).some((e) => e.ev === 'record' && e.run === survivorId && victimShards.has(e.shard)),
+    () => s.events().some((e) => e.ev === 'record' && e.run === survivorId && victimShards.has(e.shard)),
     60_000,
     100,
   );
   const put = { records: await producer.stop() };
   console.log(`${put.records.length} records produced`);
-  await waitFor(
-    'every record consumed',
-    () => (alive([survivorId]), missing(put.records, readEvents(output)).length === 0),
-    120_000,
-    250,
-  );
+  await waitWhileRunning(workers.get(survivorId)!.process, 'every record consumed', () => missing(put.records, s.events()).length === 0, 120_000, 250);
   console.log(`all consumed ${Date.now() - t} ms after the kill`);
   await workers.get(survivorId)!.stopGracefully();
 
-  const events = readEvents(output);
+  const events = s.events();
   console.log(summarize(events));
   expect(missing(put.records, events)).toEqual([]);
   expect(orderViolations(events)).toEqual([]);

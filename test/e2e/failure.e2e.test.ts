@@ -6,63 +6,31 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumedRecords, duplicates, missing, orderViolations, readEvents, summarize } from '../harness/consumed.js';
-import { readLeaseMap, releaseLeaderLock } from '../harness/dynamodb.js';
-import { scenarioDaemon, type StandIns, startKclDaemon, startStandIns } from '../harness/kcl.js';
-import { compareSequenceNumbers, putRecords } from '../harness/kinesis.js';
-import { stopAll, waitFor } from '../harness/processes.js';
+import { describe, expect, it } from 'vitest';
+import { consumedRecords, duplicates, missing, orderViolations, summarize } from '../harness/consumed.js';
+import { releaseLeaderLock } from '../harness/dynamodb.js';
+import { compareSequenceNumbers } from '../harness/kinesis.js';
+import { useScenario, waitWhileRunning } from '../harness/scenario.js';
 
-const STREAM = 'jobs';
 const APP = 'failure-app';
 const POISON = 'j-700';
 
 describe('a processor that throws', () => {
-  let env: StandIns;
-  let output: string;
-  let allowFile: string;
-
-  beforeAll(async () => {
-    env = await startStandIns({
-      streams: [{ name: STREAM, shards: 2 }],
-      leaseTables: [{ applicationName: APP, streamName: STREAM }],
-    });
-    output = path.join(env.workDir, 'consumed.jsonl');
-    allowFile = path.join(env.workDir, 'poison-is-fine-now');
-  });
-
-  afterAll(async () => {
-    await stopAll();
-  });
-
-  function daemon(run: string) {
-    return startKclDaemon(scenarioDaemon(env, {
-      name: `daemon-${run}`,
-      streamName: STREAM,
-      applicationName: APP,
-      processor: 'test/e2e/processors/recording.ts',
+  const s = useScenario({ streams: [{ name: 'jobs', shards: 2, app: APP }] });
+  const allowFile = () => path.join(s.standIns.workDir, 'poison-is-fine-now');
+  const daemon = (run: string) =>
+    s.daemon(run, {
       properties: {
         maxRecords: 100,
         // A child's exit makes the daemon System.exit(1); its shutdown hook then waits
         // up to shutdownGraceMillis for the failed shard's shutdown, which never comes.
         shutdownGraceMillis: 5000,
       },
-      env: {
-        E2E_OUTPUT: output,
-        E2E_RUN: run,
-        E2E_CHECKPOINT_EVERY: '100',
-        E2E_FAIL_ON_DATA: POISON,
-        E2E_FAIL_UNLESS_FILE: allowFile,
-      },
-    }));
-  }
+      env: { E2E_CHECKPOINT_EVERY: '100', E2E_FAIL_ON_DATA: POISON, E2E_FAIL_UNLESS_FILE: allowFile() },
+    });
 
   it('stops the daemon; a restart redelivers from the last checkpoint; nothing lost', async () => {
-    const put = await putRecords(
-      env.kinesis.client,
-      STREAM,
-      Array.from({ length: 1500 }, (_, i) => ({ data: `j-${i}`, partitionKey: `job-${i}` })),
-    );
+    const put = await s.put(Array.from({ length: 1500 }, (_, i) => ({ data: `j-${i}`, partitionKey: `job-${i}` })));
     const poison = put.records.find((r) => r.data === POISON)!;
 
     const d1 = daemon('first');
@@ -71,7 +39,7 @@ describe('a processor that throws', () => {
     expect(exit.code).not.toBe(0);
     await d1.process.stop();
 
-    const ev1 = readEvents(output);
+    const ev1 = s.events();
     console.log(summarize(ev1));
     const throws = ev1.filter((e) => e.ev === 'throw');
     expect(throws.length).toBe(4); // the first try and 3 retries (the default policy)
@@ -81,7 +49,7 @@ describe('a processor that throws', () => {
     expect(consumedRecords(ev1).some((e) => e.data === POISON)).toBe(false);
 
     // the poisoned shard's checkpoint is before the poison record
-    const atFailure = await readLeaseMap(env.dynamo.client, APP);
+    const atFailure = await s.leases();
     const cp = atFailure.get(poison.shardId)!.checkpoint!;
     if (/^\d+$/.test(cp)) expect(compareSequenceNumbers(cp, poison.sequenceNumber)).toBeLessThan(0);
 
@@ -90,21 +58,13 @@ describe('a processor that throws', () => {
     // restart with the poison made harmless: everything arrives. The dead daemon's
     // shutdown hook timed out, so it still holds the leader lock (~2 min); drop it as if
     // it had expired, or the restart could not get unowned leases assigned until then.
-    writeFileSync(allowFile, 'ok\n');
-    const hadLock = await releaseLeaderLock(env.dynamo.client, APP);
+    writeFileSync(allowFile(), 'ok\n');
+    const hadLock = await releaseLeaderLock(s.standIns.dynamo.client, APP);
     console.log(`leader lock still held after the failure: ${hadLock}`);
     const d2 = daemon('second');
-    await waitFor(
-      'every record consumed',
-      () => {
-        if (!d2.process.running) throw new Error(`daemon exited: ${d2.process.tail(30)}`);
-        return missing(put.records, readEvents(output)).length === 0;
-      },
-      120_000,
-      250,
-    );
+    await waitWhileRunning(d2.process, 'every record consumed', () => missing(put.records, s.events()).length === 0, 120_000, 250);
     await d2.stopGracefully();
-    const all = readEvents(output);
+    const all = s.events();
     console.log(summarize(all));
     expect(missing(put.records, all)).toEqual([]);
 

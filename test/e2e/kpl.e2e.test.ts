@@ -5,74 +5,45 @@
  * after SIGKILL and a restart, delivery resumes at the next sub-record, with nothing
  * before it delivered again and nothing after it lost.
  */
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumedRecords, readEvents, summarize, type ConsumedEvent } from '../harness/consumed.js';
-import { readLeaseMap, releaseLeaderLock } from '../harness/dynamodb.js';
-import { scenarioDaemon, type StandIns, startKclDaemon, startStandIns } from '../harness/kcl.js';
-import { compareSequenceNumbers, putRecords } from '../harness/kinesis.js';
+import { describe, expect, it } from 'vitest';
+import { consumedRecords, summarize, type ConsumedEvent } from '../harness/consumed.js';
+import { releaseLeaderLock } from '../harness/dynamodb.js';
+import { comparePositions } from '../../src/protocol/sequence.js';
 import { aggregate } from '../harness/kpl.js';
-import { stopAll, waitFor } from '../harness/processes.js';
+import { useScenario, waitWhileRunning } from '../harness/scenario.js';
 
-const STREAM = 'kpl';
 const APP = 'kpl-app';
 const SHARD = 'shardId-000000000000';
 const AGGREGATES = 40;
 const PER_AGGREGATE = 25;
 const TOTAL = AGGREGATES * PER_AGGREGATE;
 
+/** The recording's `{ seq, sub }` compared as the KCL orders positions. */
 function compareEsn(a: { seq: string; sub: number }, b: { seq: string; sub: number }): number {
-  return compareSequenceNumbers(a.seq, b.seq) || a.sub - b.sub;
+  return comparePositions({ sequenceNumber: a.seq, subSequenceNumber: a.sub }, { sequenceNumber: b.seq, subSequenceNumber: b.sub });
 }
 
 describe('KPL aggregation', () => {
-  let env: StandIns;
-  let output: string;
-
-  beforeAll(async () => {
-    env = await startStandIns({
-      streams: [{ name: STREAM, shards: 1 }],
-      leaseTables: [{ applicationName: APP, streamName: STREAM }],
-    });
-    output = path.join(env.workDir, 'consumed.jsonl');
-  });
-
-  afterAll(async () => {
-    await stopAll();
-  });
-
-  function daemon(run: string) {
-    return startKclDaemon(scenarioDaemon(env, {
-      name: `daemon-${run}`,
-      streamName: STREAM,
-      applicationName: APP,
-      processor: 'test/e2e/processors/recording.ts',
+  const s = useScenario({ streams: [{ name: 'kpl', shards: 1, app: APP }] });
+  const daemon = (run: string) =>
+    s.daemon(run, {
       properties: { maxRecords: 2 },
       // one record at a time; checkpoint after sub-records 7, 17 of each aggregate
-      env: { E2E_OUTPUT: output, E2E_RUN: run, E2E_MODE: 'record', E2E_CHECKPOINT_SUB: '7', E2E_DELAY_MS: '5' },
-    }));
-  }
+      env: { E2E_MODE: 'record', E2E_CHECKPOINT_SUB: '7', E2E_DELAY_MS: '5' },
+    });
 
   it('de-aggregates, checkpoints mid-aggregate, and resumes there after a crash', async () => {
     const payloads = Array.from({ length: AGGREGATES }, (_, i) => ({
       data: aggregate(Array.from({ length: PER_AGGREGATE }, (_, j) => ({ partitionKey: `pk-${i}`, data: `u-${i}-${j}` }))),
       partitionKey: `pk-${i}`,
     }));
-    const put = await putRecords(env.kinesis.client, STREAM, payloads);
+    const put = await s.put(payloads);
     const seqOfAggregate = put.records.map((r) => r.sequenceNumber);
 
     const d1 = daemon('first');
-    await waitFor(
-      'a third consumed',
-      () => {
-        if (!d1.process.running) throw new Error(`daemon exited: ${d1.process.tail(30)}`);
-        return consumedRecords(readEvents(output)).length >= TOTAL / 3;
-      },
-      90_000,
-      50,
-    );
+    await s.waitForConsumed(d1, TOTAL / 3, { what: 'a third consumed', timeoutMs: 90_000, intervalMs: 50 });
     await d1.kill(); // SIGKILL, JVM and child: no shutdownRequested, no final checkpoint
-    const ev1 = readEvents(output);
+    const ev1 = s.events();
     console.log(summarize(ev1));
 
     // user records: the KCL's sub-sequence numbering of the aggregates
@@ -82,25 +53,17 @@ describe('KPL aggregation', () => {
       expect(e.sub).toBe(j);
     }
 
-    const lease = (await readLeaseMap(env.dynamo.client, APP)).get(SHARD)!;
+    const lease = (await s.leases()).get(SHARD)!;
     console.log(`checkpoint at the kill: ${lease.checkpoint} / ${lease.checkpointSubSequenceNumber}`);
     expect(lease.checkpoint).toMatch(/^\d+$/);
     expect([7, 17]).toContain(lease.checkpointSubSequenceNumber); // mid-aggregate
     const cp = { seq: lease.checkpoint!, sub: lease.checkpointSubSequenceNumber! };
 
-    await releaseLeaderLock(env.dynamo.client, APP); // the dead leader's lock, as if expired
+    await releaseLeaderLock(s.standIns.dynamo.client, APP); // the dead leader's lock, as if expired
     const d2 = daemon('second');
-    await waitFor(
-      'everything consumed',
-      () => {
-        if (!d2.process.running) throw new Error(`daemon exited: ${d2.process.tail(30)}`);
-        return new Set(consumedRecords(readEvents(output)).map((e) => e.data)).size >= TOTAL;
-      },
-      120_000,
-      250,
-    );
+    await waitWhileRunning(d2.process, 'everything consumed', () => new Set(s.consumed().map((e) => e.data)).size >= TOTAL, 120_000, 250);
     await d2.stopGracefully();
-    const all = readEvents(output);
+    const all = s.events();
     console.log(summarize(all));
 
     const init = all.find((e) => e.ev === 'initialize' && e.run === 'second')!;
@@ -114,7 +77,7 @@ describe('KPL aggregation', () => {
     const seen = new Set(consumedRecords(all).map((e) => e.data));
     expect(seen.size).toBe(TOTAL);
     const firstRun = consumedRecords(all, 'first') as (ConsumedEvent & { seq: string; sub: number })[];
-    const redelivered = firstRun.filter((e) => second.some((s) => s.data === e.data));
+    const redelivered = firstRun.filter((e) => second.some((r) => r.data === e.data));
     for (const e of redelivered) expect(compareEsn(e, cp)).toBeGreaterThan(0);
     console.log(`${redelivered.length} sub-records delivered again (processed after the last checkpoint)`);
   });

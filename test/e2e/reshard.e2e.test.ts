@@ -3,83 +3,47 @@
  * lease is checkpointed at SHARD_END; the two new shards are processed after the parent
  * is done, from TRIM_HORIZON; nothing is lost and nothing is delivered twice.
  */
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  consumedRecords,
-  duplicates,
-  missing,
-  orderViolations,
-  placementErrors,
-  readEvents,
-  summarize,
-} from '../harness/consumed.js';
-import { readLeaseMap, waitForLeases } from '../harness/dynamodb.js';
-import { scenarioDaemon, type StandIns, startKclDaemon, startStandIns } from '../harness/kcl.js';
-import { putRecords, splitShard } from '../harness/kinesis.js';
-import { stopAll, waitFor } from '../harness/processes.js';
+import { describe, expect, it } from 'vitest';
+import { consumedRecords, duplicates, missing, orderViolations, placementErrors, summarize } from '../harness/consumed.js';
+import { waitForLeases } from '../harness/dynamodb.js';
+import { splitShard } from '../harness/kinesis.js';
+import { useScenario, waitWhileRunning } from '../harness/scenario.js';
 
 const STREAM = 'clicks';
 const APP = 'reshard-app';
 const PARENT = 'shardId-000000000000';
 
 describe('resharding', () => {
-  let env: StandIns;
-  let output: string;
-
-  beforeAll(async () => {
-    env = await startStandIns({
-      streams: [{ name: STREAM, shards: 2 }],
-      leaseTables: [{ applicationName: APP, streamName: STREAM }],
-    });
-    output = path.join(env.workDir, 'consumed.jsonl');
-  });
-
-  afterAll(async () => {
-    await stopAll();
-  });
+  const s = useScenario({ streams: [{ name: STREAM, shards: 2, app: APP }] });
 
   it('split a shard while consuming: shardEnded + SHARD_END, children after, nothing lost', async () => {
     const batch = (from: number) =>
       Array.from({ length: 1000 }, (_, i) => ({ data: `c-${from + i}`, partitionKey: `p-${from + i}` }));
-    const before = await putRecords(env.kinesis.client, STREAM, batch(0));
-    const daemon = startKclDaemon(scenarioDaemon(env, {
+    const before = await s.put(batch(0));
+    const daemon = s.daemon('r', {
       name: 'daemon',
-      streamName: STREAM,
-      applicationName: APP,
-      processor: 'test/e2e/processors/recording.ts',
-      properties: {
-        maxRecords: 100,
-      },
-      env: { E2E_OUTPUT: output, E2E_RUN: 'r', E2E_CHECKPOINT_EVERY: '100', E2E_DELAY_MS: '100' },
-    }));
-    const alive = () => {
-      if (!daemon.process.running) throw new Error(`daemon exited: ${daemon.process.tail(30)}`);
-    };
-    await waitFor('consumption under way', () => (alive(), consumedRecords(readEvents(output)).length >= 200), 90_000, 100);
+      properties: { maxRecords: 100 },
+      env: { E2E_CHECKPOINT_EVERY: '100', E2E_DELAY_MS: '100' },
+    });
+    await s.waitForConsumed(daemon, 200, { what: 'consumption under way', timeoutMs: 90_000, intervalMs: 100 });
 
-    const children = await splitShard(env.kinesis.client, STREAM, PARENT);
+    const children = await splitShard(s.standIns.kinesis.client, STREAM, PARENT);
     const childIds = children.map((c) => c.ShardId!).sort();
-    const after = await putRecords(env.kinesis.client, STREAM, batch(1000));
+    const after = await s.put(batch(1000));
     // the new records went to the children and the untouched shard
-    expect([...after.byShard.keys()].filter((s) => s === PARENT)).toEqual([]);
+    expect([...after.byShard.keys()].filter((shard) => shard === PARENT)).toEqual([]);
 
     const everything = [...before.records, ...after.records];
-    await waitFor(
-      'every record consumed',
-      () => (alive(), missing(everything, readEvents(output)).length === 0),
-      120_000,
-      250,
-    );
+    await waitWhileRunning(daemon.process, 'every record consumed', () => missing(everything, s.events()).length === 0, 120_000, 250);
     const leases = await waitForLeases(
-      env.dynamo.client,
+      s.standIns.dynamo.client,
       APP,
       'parent at SHARD_END',
       (rows) => rows.find((r) => r.leaseKey === PARENT)?.checkpoint === 'SHARD_END' || rows.every((r) => r.leaseKey !== PARENT),
       30_000,
     );
     await daemon.stopGracefully();
-    const events = readEvents(output);
+    const events = s.events();
     console.log(summarize(events));
 
     // the parent's child: shardEnded, then exit 0
@@ -90,7 +54,7 @@ describe('resharding', () => {
     if (parentLease) expect(parentLease.checkpoint).toBe('SHARD_END');
 
     // the children: leases with the parent, processed from TRIM_HORIZON, after the parent ended
-    const leaseMap = await readLeaseMap(env.dynamo.client, APP);
+    const leaseMap = await s.leases();
     for (const id of childIds) {
       expect(leaseMap.get(id)?.parentShardIds).toContain(PARENT);
       const init = events.find((e) => e.ev === 'initialize' && e.shard === id);

@@ -17,31 +17,12 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { consumedRecords, readEvents, summarize } from '../harness/consumed.js';
-import { readLeaseMap } from '../harness/dynamodb.js';
-import {
-  fastProperties,
-  REPO_ROOT,
-  startKclDaemon,
-  startKclTsRun,
-  startStandIns,
-  tsxExecutable,
-  type DaemonOptions,
-  type StandIns,
-} from '../harness/kcl.js';
-import { putRecords } from '../harness/kinesis.js';
-import {
-  descendantPids,
-  groupAlive,
-  signalTree,
-  stopAll,
-  waitFor,
-  type ExitInfo,
-  type ManagedProcess,
-} from '../harness/processes.js';
+import { REPO_ROOT, startKclDaemon, startKclTsRun, type DaemonOptions } from '../harness/kcl.js';
+import { descendantPids, groupAlive, processAlive as alive, signalTree, waitFor, type ExitInfo, type ManagedProcess } from '../harness/processes.js';
+import { RECORDING_PROCESSOR as PROCESSOR, useScenario } from '../harness/scenario.js';
 
-const PROCESSOR = 'test/e2e/processors/recording.ts';
 const RECORDS = 300;
 /** The daemon's shutdown hook waits this long for the children (fastProperties' 20 s, shorter). */
 const SHUTDOWN_GRACE_MS = 12_000;
@@ -57,15 +38,6 @@ function nodeExecutable(script: string): string {
   const command = `${process.execPath} --import ${loader} ${path.resolve(REPO_ROOT, script)}`;
   if (command.split(' ').length !== 4) throw new Error(`executableName is split on spaces by the daemon: ${command}`);
   return command;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** `pid comm` of a process, for the log of what was signalled. */
@@ -114,48 +86,26 @@ const CHILD_STDERR = /Received error line from subprocess \[(.*)\] for shard (\S
 const NOTE = /^kcl-ts: (SIGTERM|SIGINT|SIGHUP) received/;
 
 describe('a stop signal sent to the daemon and every child at once', () => {
-  let env: StandIns;
-
-  beforeAll(async () => {
-    env = await startStandIns({
-      streams: CASES.map((c) => ({ name: c.stream, shards: 2 })),
-      leaseTables: CASES.map((c) => ({ applicationName: c.app, streamName: c.stream })),
-    });
-  });
-
-  afterAll(async () => {
-    await stopAll();
-  });
+  const s = useScenario({ streams: CASES.map((c) => ({ name: c.stream, shards: 2, app: c.app })) });
 
   async function scenario(c: Case): Promise<void> {
-    const output = path.join(env.workDir, `${c.name}.jsonl`);
-    const put = await putRecords(
-      env.kinesis.client,
-      c.stream,
+    const output = path.join(s.standIns.workDir, `${c.name}.jsonl`);
+    const put = await s.put(
       Array.from({ length: RECORDS }, (_, i) => ({ data: `${c.name}-${i}`, partitionKey: `pk-${i}` })),
+      c.stream,
     );
     expect(put.byShard.size).toBe(2);
     const shards = [...put.byShard.keys()].sort();
     const lastPut = new Map([...put.byShard].map(([shard, seqs]) => [shard, BigInt(seqs[seqs.length - 1]!)]));
 
-    const options: DaemonOptions = {
-      name: `daemon-${c.name}`,
-      jarDir: env.kclJarDir,
-      workDir: env.workDir,
-      properties: {
-        ...fastProperties({
-          streamName: c.stream,
-          applicationName: c.app,
-          kinesisEndpoint: env.kinesis.endpoint,
-          dynamoDBEndpoint: env.dynamo.endpoint,
-          executableName: c.child === 'tsx' ? tsxExecutable(PROCESSOR) : nodeExecutable(PROCESSOR),
-          workerId: 'worker-1',
-        }),
-        shutdownGraceMillis: SHUTDOWN_GRACE_MS,
-      },
+    const options: DaemonOptions = s.daemonOptions(c.name, {
+      stream: c.stream,
+      output,
+      ...(c.child === 'node' ? { executableName: nodeExecutable(PROCESSOR) } : {}),
+      properties: { shutdownGraceMillis: SHUTDOWN_GRACE_MS },
       // never checkpoints on its own: only shutdownRequested's checkpoint can move a lease
-      env: { E2E_OUTPUT: output, E2E_RUN: c.name, E2E_CHECKPOINT_EVERY: '1000000' },
-    };
+      env: { E2E_CHECKPOINT_EVERY: '1000000' },
+    });
 
     let proc: ManagedProcess;
     /** The JVM's process group (the JVM leads it; its children are in it). */
@@ -185,9 +135,9 @@ describe('a stop signal sent to the daemon and every child at once', () => {
       // (waitFor retries a probe that throws: stop at once if the daemon is gone instead)
       await waitFor('every record consumed', () => !proc.running || consumedRecords(readEvents(output)).length >= RECORDS, 120_000, 200);
       if (!proc.running) throw new Error(`${proc.name} exited before the signal: ${proc.tail(30)}`);
-      const before = await readLeaseMap(env.dynamo.client, c.app);
+      const before = await s.leases(c.app);
       expect(
-        shards.map((s) => before.get(s)?.checkpoint),
+        shards.map((shard) => before.get(shard)?.checkpoint),
         'nothing checkpointed before the stop (the policy never checkpoints by itself)',
       ).toEqual(shards.map(() => 'TRIM_HORIZON'));
       const childrenBefore = readEvents(output).filter((e) => e.ev === 'initialize').map((e) => e.pid);
@@ -234,8 +184,8 @@ describe('a stop signal sent to the daemon and every child at once', () => {
       await proc.waitForOutputEnd(5_000).catch(() => undefined);
 
       const events = readEvents(output).filter((e) => e.run === c.name);
-      const leases = await readLeaseMap(env.dynamo.client, c.app);
-      const notesPerShard = Object.fromEntries(shards.map((s) => [s, notes.filter((n) => n.shard === s).length]));
+      const leases = await s.leases(c.app);
+      const notesPerShard = Object.fromEntries(shards.map((shard) => [shard, notes.filter((n) => n.shard === shard).length]));
       const observed = {
         daemonExitedByItself: exit !== undefined && exit.signal === null,
         jvmGroupGone: groupGone,
@@ -245,9 +195,9 @@ describe('a stop signal sent to the daemon and every child at once', () => {
         childExitCodes: events.filter((e) => e.ev === 'exit').map((e) => e.code),
         ...(c.launcher === 'kcl-ts run' ? { childrenShutdownGraceEnv: graceEnv } : {}),
         checkpoints: Object.fromEntries(
-          shards.map((s) => {
-            const cp = leases.get(s)?.checkpoint;
-            return [s, cp !== undefined && /^\d+$/.test(cp) ? BigInt(cp) : cp];
+          shards.map((shard) => {
+            const cp = leases.get(shard)?.checkpoint;
+            return [shard, cp !== undefined && /^\d+$/.test(cp) ? BigInt(cp) : cp];
           }),
         ),
       };
@@ -259,12 +209,12 @@ describe('a stop signal sent to the daemon and every child at once', () => {
       expect(observed).toEqual({
         daemonExitedByItself: true,
         jvmGroupGone: true,
-        notesPerShard: Object.fromEntries(shards.map((s) => [s, 1])),
+        notesPerShard: Object.fromEntries(shards.map((shard) => [shard, 1])),
         noteSignals: [c.signal],
         shutdownRequested: shards,
         childExitCodes: [0, 0],
         ...(c.launcher === 'kcl-ts run' ? { childrenShutdownGraceEnv: [String(SHUTDOWN_GRACE_MS), String(SHUTDOWN_GRACE_MS)] } : {}),
-        checkpoints: Object.fromEntries(shards.map((s) => [s, lastPut.get(s)])),
+        checkpoints: Object.fromEntries(shards.map((shard) => [shard, lastPut.get(shard)])),
       });
       expect(exitedAfterMs, 'exited well within the bound').toBeLessThan(EXIT_BOUND_MS);
       if (c.launcher === 'kcl-ts run') {

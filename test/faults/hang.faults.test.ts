@@ -4,54 +4,29 @@
  * the child warns on stderr at half of it. The daemon copies the warning into its output
  * before it halts the worker at the full timeout.
  */
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readEvents } from '../harness/consumed.js';
-import { scenarioDaemon, type StandIns, startKclTsRun, startStandIns } from '../harness/kcl.js';
-import { putRecords } from '../harness/kinesis.js';
-import { readLeaseMap } from '../harness/dynamodb.js';
-import { stopAll } from '../harness/processes.js';
+import { describe, expect, it } from 'vitest';
+import { useScenario } from '../harness/scenario.js';
 
-const STREAM = 'slow';
-const APP = 'faults-hang-app';
 // generous: the wait for the child's first answer (tsx start-up) has this deadline too
 const TIMEOUT_SECONDS = 16;
 
 describe('a hanging processor under the real daemon', () => {
-  let env: StandIns;
-  let output: string;
-
-  beforeAll(async () => {
-    env = await startStandIns({
-      streams: [{ name: STREAM, shards: 1 }],
-      leaseTables: [{ applicationName: APP, streamName: STREAM }],
-    });
-    output = path.join(env.workDir, 'consumed.jsonl');
-  });
-
-  afterAll(async () => {
-    await stopAll();
-  });
+  const s = useScenario({ streams: [{ name: 'slow', shards: 1, app: 'faults-hang-app' }], processor: 'test/faults/processors/killing.ts' });
 
   it(`warns at timeoutInSeconds / 2 = ${TIMEOUT_SECONDS / 2} s, in the daemon's output, before the daemon halts`, async () => {
-    await putRecords(env.kinesis.client, STREAM, Array.from({ length: 10 }, (_, i) => ({ data: `s-${i}`, partitionKey: `k-${i}` })));
-    const d = await startKclTsRun(scenarioDaemon(env, {
+    await s.put(Array.from({ length: 10 }, (_, i) => ({ data: `s-${i}`, partitionKey: `k-${i}` })));
+    const d = await s.kclTsRun('hang', {
       name: 'kcl-ts-run-hang',
-      streamName: STREAM,
-      applicationName: APP,
-      processor: 'test/faults/processors/killing.ts',
-      properties: {
-        timeoutInSeconds: TIMEOUT_SECONDS,
-      },
-      env: { E2E_OUTPUT: output, E2E_RUN: 'hang', FAULT_SLEEP_MS: String(TIMEOUT_SECONDS * 4 * 1000) },
-    }));
+      properties: { timeoutInSeconds: TIMEOUT_SECONDS },
+      env: { FAULT_SLEEP_MS: String(TIMEOUT_SECONDS * 4 * 1000) },
+    });
     const exit = await d.process.waitForExit(180_000);
     // the daemon's last lines (its timeout, just before it halts) may still be in the pipe
     // when Node reports the exit: read to the end of the output first
     await d.process.waitForOutputEnd(20_000);
     const text = d.process.recentOutput();
     const lines = text.split('\n');
-    const sleep = readEvents(output).find((e) => (e.ev as string) === 'sleep');
+    const sleep = s.events().find((e) => (e.ev as string) === 'sleep');
     expect(sleep, 'the processor started its long batch').toBeDefined();
     console.log(`kcl-ts run exited ${JSON.stringify(exit)}; ${Date.now() - sleep!.t!} ms after the batch began`);
     console.log(lines.filter((l) => /has not finished|halt|[Tt]imed? ?out|timeout/i.test(l)).slice(0, 12).join('\n'));
@@ -69,7 +44,7 @@ describe('a hanging processor under the real daemon', () => {
     expect(haltAt, 'the daemon reported its timeout after the warning').toBeGreaterThan(warnAt);
     // and nothing of the slow batch was checkpointed: the lease is still at its start, so
     // the records come again next time
-    const leases = await readLeaseMap(env.dynamo.client, APP);
+    const leases = await s.leases();
     expect([...leases.values()].map((l) => l.checkpoint)).toEqual(['TRIM_HORIZON']);
   });
 });

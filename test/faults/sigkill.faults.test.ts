@@ -10,13 +10,13 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumedRecords, missing, orderViolations, readEvents, summarize, type ConsumedEvent } from '../harness/consumed.js';
-import { readLeaseMap, releaseLeaderLock } from '../harness/dynamodb.js';
+import { describe, expect, it } from 'vitest';
+import { consumedRecords, missing, orderViolations, summarize, type ConsumedEvent } from '../harness/consumed.js';
+import { releaseLeaderLock } from '../harness/dynamodb.js';
 import { faultsSeed, firstDeliveryOrderViolations, randomInt, redeliveryProblems, seededRandom } from '../harness/faults.js';
-import { scenarioDaemon, type StandIns, startKclDaemon, startStandIns } from '../harness/kcl.js';
-import { compareSequenceNumbers, putRecords, splitShard, type PutResult } from '../harness/kinesis.js';
-import { stopAll, waitFor } from '../harness/processes.js';
+import { compareSequenceNumbers, splitShard, type PutResult } from '../harness/kinesis.js';
+import { waitFor } from '../harness/processes.js';
+import { useScenario, waitWhileRunning } from '../harness/scenario.js';
 
 const STREAM = 'orders';
 const APP = 'faults-kill-app';
@@ -30,35 +30,16 @@ const CHECKPOINT_EVERY = 20;
 type KillPoint = 'batch' | 'checkpoint' | 'shardEnded';
 
 describe('SIGKILL of the child at random points', () => {
-  let env: StandIns;
-  let output: string;
-
-  beforeAll(async () => {
-    env = await startStandIns({
-      streams: [{ name: STREAM, shards: 2 }],
-      leaseTables: [{ applicationName: APP, streamName: STREAM }],
-    });
-    output = path.join(env.workDir, 'consumed.jsonl');
-  });
-
-  afterAll(async () => {
-    await stopAll();
-  });
-
-  function daemon(run: string, extraEnv: Record<string, string>) {
-    return startKclDaemon(scenarioDaemon(env, {
-      name: `daemon-${run}`,
-      streamName: STREAM,
-      applicationName: APP,
-      processor: 'test/faults/processors/killing.ts',
+  const s = useScenario({ streams: [{ name: STREAM, shards: 2, app: APP }], processor: 'test/faults/processors/killing.ts' });
+  const daemon = (run: string, extraEnv: Record<string, string>) =>
+    s.daemon(run, {
       properties: {
         maxRecords: 50,
         // the dying daemon's shutdown hook waits this long for the killed shard
         shutdownGraceMillis: 3000,
       },
-      env: { E2E_OUTPUT: output, E2E_RUN: run, FAULT_CHECKPOINT_EVERY: String(CHECKPOINT_EVERY), ...extraEnv },
-    }));
-  }
+      env: { FAULT_CHECKPOINT_EVERY: String(CHECKPOINT_EVERY), ...extraEnv },
+    });
 
   it(`${KILL_RUNS} kills in batches and checkpoints, ${SHARD_END_RUNS} in shardEnded: nothing lost, order kept, redelivery only after the checkpoint`, async () => {
     const random = seededRandom(SEED);
@@ -70,7 +51,7 @@ describe('SIGKILL of the child at random points', () => {
         const i = next++;
         return { data: `o-${i}`, partitionKey: `pk-${randomInt(random, 0, 1_000_000)}` };
       });
-      put.push(...(await putRecords(env.kinesis.client, STREAM, batch)).records);
+      put.push(...(await s.put(batch)).records);
     };
 
     const plan: { point: KillPoint; after: number }[] = [];
@@ -91,12 +72,12 @@ describe('SIGKILL of the child at random points', () => {
     for (let i = 0; i < plan.length; i++) {
       const step = plan[i]!;
       if (step.point === 'shardEnded' && !split) {
-        await splitShard(env.kinesis.client, STREAM, PARENT);
+        await splitShard(s.standIns.kinesis.client, STREAM, PARENT);
         split = true;
       }
       await produce(PER_RUN);
       const run = `r${i}`;
-      const token = path.join(env.workDir, `kill-${run}`);
+      const token = path.join(s.standIns.workDir, `kill-${run}`);
       const started = Date.now();
       const d = daemon(run, { FAULT_KILL_AT: step.point, FAULT_KILL_AFTER: String(step.after), FAULT_TOKEN: token });
       const how = await waitFor(
@@ -107,7 +88,7 @@ describe('SIGKILL of the child at random points', () => {
           // first, the token second: a child claims its kill (the token) before it writes the
           // records it dies after, so every record consumed and still no token means no kill
           // is coming (token first could miss a kill claimed right after the check).
-          if (step.point !== 'shardEnded' && missing(put, readEvents(output)).length === 0 && !existsSync(token)) {
+          if (step.point !== 'shardEnded' && missing(put, s.events()).length === 0 && !existsSync(token)) {
             return 'drained';
           }
           return undefined;
@@ -117,7 +98,7 @@ describe('SIGKILL of the child at random points', () => {
       );
       if (how === 'drained') await d.stopGracefully();
       else await d.process.stop({ timeoutMs: 2000 });
-      const events = readEvents(output);
+      const events = s.events();
       const kill = events.find((e) => e.run === run && (e.ev as string) === 'kill') as (ConsumedEvent & { at?: string }) | undefined;
       outcomes.push(
         `${run} ${step.point}#${step.after}: ${kill ? `killed ${kill.shard} at ${kill.at} ${kill.seq ?? ''}` : 'not reached, drained'}; daemon ${how} ${JSON.stringify(d.process.exitInfo)} after ${Date.now() - started} ms`,
@@ -132,17 +113,17 @@ describe('SIGKILL of the child at random points', () => {
       }
       if (step.point === 'shardEnded') expect(kill?.at).toBe('shardEnded');
       // the dead daemon kept the leader lock (~2 min); drop it as if it had expired
-      await releaseLeaderLock(env.dynamo.client, APP);
+      await releaseLeaderLock(s.standIns.dynamo.client, APP);
     }
 
     // a last, undisturbed run drains the stream
     const final = daemon('final', {});
-    await waitFor(
+    await waitWhileRunning(
+      final.process,
       'every record consumed and the parent at SHARD_END',
       async () => {
-        if (!final.process.running) throw new Error(`daemon exited: ${final.process.tail(30)}`);
-        if (missing(put, readEvents(output)).length > 0) return false;
-        const parent = (await readLeaseMap(env.dynamo.client, APP)).get(PARENT);
+        if (missing(put, s.events()).length > 0) return false;
+        const parent = (await s.leases()).get(PARENT);
         return parent === undefined || parent.checkpoint === 'SHARD_END';
       },
       180_000,
@@ -150,7 +131,7 @@ describe('SIGKILL of the child at random points', () => {
     );
     await final.stopGracefully();
 
-    const events = readEvents(output);
+    const events = s.events();
     console.log(summarize(events));
     const kills = events.filter((e) => (e.ev as string) === 'kill') as (ConsumedEvent & { at: string })[];
     const byPoint = new Map<string, number>();
@@ -173,7 +154,7 @@ describe('SIGKILL of the child at random points', () => {
     expect(byPoint.get('batch') ?? 0).toBeGreaterThan(0);
 
     // the lease table: every open shard's checkpoint is at or past the last confirmed one
-    const leases = await readLeaseMap(env.dynamo.client, APP);
+    const leases = await s.leases();
     const confirmed = new Map<string, string>();
     for (const e of events) {
       if ((e.ev as string) === 'checkpointed' && e.seq) {

@@ -253,6 +253,8 @@ export interface ScenarioDaemonInput {
   applicationName: string;
   /** The child, a TypeScript file run with tsx (repo-relative). */
   processor: string;
+  /** The whole `executableName` instead of `processor` under tsx. */
+  executableName?: string;
   /** Default `worker-1`. */
   workerId?: string;
   /** Added to (or overriding) `fastProperties`. */
@@ -272,7 +274,7 @@ export function scenarioDaemon(standIns: StandIns, input: ScenarioDaemonInput): 
         applicationName: input.applicationName,
         kinesisEndpoint: standIns.kinesis.endpoint,
         dynamoDBEndpoint: standIns.dynamo.endpoint,
-        executableName: tsxExecutable(input.processor),
+        executableName: input.executableName ?? tsxExecutable(input.processor),
         workerId: input.workerId ?? 'worker-1',
       }),
       ...input.properties,
