@@ -116,7 +116,9 @@ async function startUp(hubs: readonly HubProcess[], timeoutMs: number, stop: Sto
       return { message: `kcl-ts: ${hub.label} (pid ${hub.pid}) did not accept on ${hub.socket} within ${seconds(timeoutMs)} (--hub-timeout)${tail}\n`, status: 1 };
     }
     const exit = await hub.exited;
-    const why = exit.error ? `${hub.label} ${describeExit(exit)}` : `${hub.label} (pid ${hub.pid}) ${describeExit(exit)} before its socket accepted`;
+    // A hub never ends by itself with 0: one that does is not serving KCL_TS_HUB_SOCKET at all.
+    const hint = exit.code === 0 ? ' (is executableName a kcl-ts app, calling run() with a factory?)' : '';
+    const why = exit.error ? `${hub.label} ${describeExit(exit)}` : `${hub.label} (pid ${hub.pid}) ${describeExit(exit)} before its socket accepted${hint}`;
     return { message: `kcl-ts: ${why}${exit.error ? '' : tail}\n`, status: 1 };
   }
   return undefined;
