@@ -1,25 +1,17 @@
 /**
  * The daemon side of the benchmark: as strict as the Java MultiLangDaemon (and as the
- * project's FakeDaemon, whose line parser it reuses): every child line goes through
- * `parseChildLine` (Jackson's rules: unknown key, BOM or unknown action → skipped),
- * a wrong `responseFor` or a closed stdout is fatal, and checkpoints are answered by the
- * KCL's rules (between the last checkpoint and the largest record delivered; no
- * checkpointer during initialize/leaseLost). Unlike FakeDaemon.send it takes the action
- * already serialized, so the clock never includes the driver's JSON.stringify.
+ * project's FakeDaemon, whose line framing, line parser and checkpoint rules it reuses):
+ * every child line goes through `parseChildLine` (Jackson's rules: unknown key, BOM or
+ * unknown action → skipped), a wrong `responseFor` or a closed stdout is fatal, and
+ * checkpoints are answered by the KCL's rules (`CheckpointRules`: between the last
+ * checkpoint and the largest record delivered; no checkpointer during
+ * initialize/leaseLost). Unlike FakeDaemon.send it takes the action already serialized,
+ * so the clock never includes the driver's JSON.stringify.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 // Through the package's public entry (its exports map resolves it to dist/ inside this repository).
-import { parseChildLine } from 'kcl-ts/testing';
-
-const DIGITS = /^\d+$/;
-const NO_CHECKPOINTER = new Set(['initialize', 'leaseLost']);
-
-function compare(a, b) {
-  const x = BigInt(a.sequenceNumber);
-  const y = BigInt(b.sequenceNumber);
-  return x === y ? a.subSequenceNumber - b.subSequenceNumber : x < y ? -1 : 1;
-}
+import { CheckpointRules, LineQueue, parseChildLine } from 'kcl-ts/testing';
 
 export class BenchDaemon {
   constructor(command, args, { env = {}, cwd, timeoutMs = 120_000 } = {}) {
@@ -28,58 +20,20 @@ export class BenchDaemon {
     this.pid = this.proc.pid;
     this.timeoutMs = timeoutMs;
     this.stderr = '';
-    this.lines = [];
-    this.pending = Buffer.alloc(0);
-    this.waiter = undefined;
-    this.closed = false;
-    this.current = undefined;
-    this.lastCheckpoint = null;
-    this.largestDelivered = null;
+    this.lines = new LineQueue(this.proc.stdout);
+    this.rules = new CheckpointRules();
     this.checkpoints = 0;
     this.skipped = [];
     this.proc.stderr.setEncoding('utf8');
     this.proc.stderr.on('data', (c) => (this.stderr += c));
     this.proc.stdin.on('error', () => undefined);
     this.ended = new Promise((resolve) => this.proc.on('close', (code, signal) => resolve({ code, signal })));
-    this.proc.on('error', (err) => {
-      this.stderr += String(err);
-      this.closed = true;
-      this.wake();
-    });
-    this.proc.stdout.on('data', (chunk) => {
-      let start = 0;
-      let buf = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
-      for (;;) {
-        const nl = buf.indexOf(10, start);
-        if (nl === -1) break;
-        this.lines.push(buf.toString('utf8', start, nl));
-        start = nl + 1;
-      }
-      this.pending = start === buf.length ? Buffer.alloc(0) : buf.subarray(start);
-      this.wake();
-    });
-    this.proc.stdout.on('end', () => {
-      this.closed = true;
-      this.wake();
-    });
+    // A child that cannot start closes its stdout too, which ends the waits.
+    this.proc.on('error', (err) => (this.stderr += String(err)));
   }
 
-  wake() {
-    const w = this.waiter;
-    this.waiter = undefined;
-    w?.();
-  }
-
-  async nextLine() {
-    for (;;) {
-      if (this.lines.length > 0) return this.lines.shift();
-      if (this.closed) return undefined;
-      let timer;
-      await new Promise((resolve, reject) => {
-        this.waiter = resolve;
-        timer = setTimeout(() => reject(new Error(`timed out after ${this.timeoutMs} ms waiting for the status for ${this.current}; stderr: ${this.stderr.slice(-400)}`)), this.timeoutMs);
-      }).finally(() => clearTimeout(timer));
-    }
+  nextLine() {
+    return this.lines.next(this.timeoutMs, () => new Error(`timed out after ${this.timeoutMs} ms waiting for the status for ${this.rules.state.currentAction}; stderr: ${this.stderr.slice(-400)}`));
   }
 
   /**
@@ -88,8 +42,8 @@ export class BenchDaemon {
    * Resolves with the round trip in ms.
    */
   async send(action, line, lastRecord = null) {
-    this.current = action;
-    if (lastRecord !== null) this.largestDelivered = lastRecord;
+    this.rules.sent({ action });
+    if (lastRecord !== null) this.rules.delivered(lastRecord);
     const t0 = process.hrtime.bigint();
     this.proc.stdin.write(line);
     for (;;) {
@@ -107,27 +61,14 @@ export class BenchDaemon {
       const m = parsed.message;
       if (m.action === 'status') {
         if (m.responseFor !== action) throw new Error(`the child answered status for "${m.responseFor}" to action "${action}"`);
-        this.current = undefined;
+        this.rules.answered();
         return Number(process.hrtime.bigint() - t0) / 1e6;
       }
       this.checkpoints++;
-      const error = this.answer(m);
+      const error = this.rules.judge(m);
+      if (error === null) this.rules.accept(m);
       this.proc.stdin.write(`${JSON.stringify({ action: 'checkpoint', sequenceNumber: m.sequenceNumber, subSequenceNumber: m.subSequenceNumber, error })}\n`);
     }
-  }
-
-  answer(request) {
-    if (this.current === undefined || NO_CHECKPOINTER.has(this.current)) return 'InvalidStateException';
-    if (request.sequenceNumber === null) {
-      this.lastCheckpoint = this.largestDelivered;
-      return null;
-    }
-    if (!DIGITS.test(request.sequenceNumber)) return 'IllegalArgumentException';
-    const target = { sequenceNumber: request.sequenceNumber, subSequenceNumber: request.subSequenceNumber ?? 0 };
-    if (this.lastCheckpoint !== null && compare(target, this.lastCheckpoint) < 0) return 'IllegalArgumentException';
-    if (this.largestDelivered === null || compare(target, this.largestDelivered) > 0) return 'IllegalArgumentException';
-    this.lastCheckpoint = target;
-    return null;
   }
 
   initialize(shardId = 'shardId-000000000000') {

@@ -6,7 +6,7 @@
  * deadline (the daemon's `timeoutInSeconds`). Checkpoints are answered the way the
  * KCL does: accepted between the last checkpoint and the largest record delivered,
  * `IllegalArgumentException` outside it, `InvalidStateException` where no
- * checkpointer exists (initialize, leaseLost).
+ * checkpointer exists (initialize, leaseLost): `checkpoint-rules.ts`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createConnection } from 'node:net';
@@ -17,6 +17,7 @@ import { run } from '../run.js';
 import type { RunOptions } from '../options.js';
 import type { RecordProcessor } from '../processor.js';
 import type { CheckpointRequest, ChildMessage } from '../protocol/types.js';
+import { CheckpointRules } from './checkpoint-rules.js';
 import { LineQueue } from './line-queue.js';
 import { parseChildLine } from './strict-parse.js';
 
@@ -71,16 +72,11 @@ interface ChildHandle {
   kill: () => void;
 }
 
-const NO_CHECKPOINTER = new Set(['initialize', 'leaseLost']);
-
 export class FakeDaemon {
   readonly lines: LineQueue;
   private readonly timeoutMs: number;
-  private state: { currentAction: string | undefined; lastCheckpoint: DaemonState['lastCheckpoint']; largestDelivered: DaemonState['largestDelivered'] } = {
-    currentAction: undefined,
-    lastCheckpoint: null,
-    largestDelivered: null,
-  };
+  /** The KCL's checkpoint rules, and the state they judge by. */
+  private readonly rules = new CheckpointRules();
   /** Answers queued for the next checkpoints, before `onCheckpoint` and the default. */
   readonly queuedAnswers: CheckpointAnswer[] = [];
 
@@ -159,12 +155,12 @@ export class FakeDaemon {
   }
 
   get daemonState(): DaemonState {
-    return { ...this.state };
+    return this.rules.state;
   }
 
   /** Sends one action and waits for its status, answering checkpoints on the way. */
   async send(action: { readonly action: string; readonly [key: string]: unknown }): Promise<Exchange> {
-    this.track(action);
+    this.rules.sent(action);
     const exchange: Exchange = { action, messages: [], replies: [], skipped: [] };
     this.write(JSON.stringify(action));
     try {
@@ -202,7 +198,7 @@ export class FakeDaemon {
         if (message.responseFor !== action.action) {
           throw new DaemonError(`the child answered status for "${message.responseFor}" to action "${action.action}"`);
         }
-        this.state.currentAction = undefined;
+        this.rules.answered();
         return exchange;
       }
       const error = await this.answer(message);
@@ -256,54 +252,11 @@ export class FakeDaemon {
     this.child.stdin.write(`${json}\n`);
   }
 
-  private track(action: { readonly action: string; readonly [key: string]: unknown }): void {
-    this.state.currentAction = action.action;
-    if (action.action === 'initialize') {
-      const seq = action.sequenceNumber;
-      if (typeof seq === 'string' && /^\d+$/.test(seq)) {
-        this.state.lastCheckpoint = { sequenceNumber: seq, subSequenceNumber: typeof action.subSequenceNumber === 'number' ? action.subSequenceNumber : 0 };
-      }
-    }
-    if (action.action === 'processRecords' && Array.isArray(action.records) && action.records.length > 0) {
-      const last = action.records[action.records.length - 1] as { sequenceNumber?: unknown; subSequenceNumber?: unknown };
-      if (typeof last.sequenceNumber === 'string') {
-        this.state.largestDelivered = { sequenceNumber: last.sequenceNumber, subSequenceNumber: typeof last.subSequenceNumber === 'number' ? last.subSequenceNumber : 0 };
-      }
-    }
-  }
-
   private async answer(request: CheckpointRequest): Promise<string | null> {
     let answer: CheckpointAnswer = this.queuedAnswers.length > 0 ? this.queuedAnswers.shift() : undefined;
     if (answer === undefined && this.options.onCheckpoint) answer = await this.options.onCheckpoint(request, this.daemonState);
-    if (answer === undefined) answer = this.kclAnswer(request);
-    if (answer === null) this.accept(request);
+    if (answer === undefined) answer = this.rules.judge(request);
+    if (answer === null) this.rules.accept(request);
     return answer;
   }
-
-  /** The KCL's own rules (`ShardRecordProcessorCheckpointer`). */
-  private kclAnswer(request: CheckpointRequest): string | null {
-    if (this.state.currentAction === undefined || NO_CHECKPOINTER.has(this.state.currentAction)) return 'InvalidStateException';
-    if (request.sequenceNumber === null) return null;
-    if (!/^\d+$/.test(request.sequenceNumber)) return 'IllegalArgumentException';
-    const target = { sequenceNumber: request.sequenceNumber, subSequenceNumber: request.subSequenceNumber ?? 0 };
-    const last = this.state.lastCheckpoint;
-    const largest = this.state.largestDelivered;
-    if (last !== null && compare(target, last) < 0) return 'IllegalArgumentException';
-    if (largest === null || compare(target, largest) > 0) return 'IllegalArgumentException';
-    return null;
-  }
-
-  private accept(request: CheckpointRequest): void {
-    if (request.sequenceNumber === null) {
-      this.state.lastCheckpoint = this.state.largestDelivered;
-    } else if (/^\d+$/.test(request.sequenceNumber)) {
-      this.state.lastCheckpoint = { sequenceNumber: request.sequenceNumber, subSequenceNumber: request.subSequenceNumber ?? 0 };
-    }
-  }
-}
-
-function compare(a: { sequenceNumber: string; subSequenceNumber: number }, b: { sequenceNumber: string; subSequenceNumber: number }): number {
-  const x = BigInt(a.sequenceNumber);
-  const y = BigInt(b.sequenceNumber);
-  return x === y ? a.subSequenceNumber - b.subSequenceNumber : x < y ? -1 : 1;
 }

@@ -1,22 +1,32 @@
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { textLines } from '../transport/line-framer.js';
 
-/** Lines from a stream, awaited one at a time, with a deadline per wait. */
+/**
+ * A child's output as lines, awaited one at a time, with a deadline per wait. Lines end
+ * as the daemon's Java side reads them (`\n`, `\r` or `\r\n`: `BufferedReader.readLine`),
+ * through the one framer of kcl-ts.
+ */
 export class LineQueue {
   private readonly lines: string[] = [];
   private waiter: (() => void) | undefined;
   private closed = false;
 
   constructor(input: Readable) {
-    const rl = createInterface({ input, crlfDelay: Infinity, terminal: false });
-    rl.on('line', (line) => {
+    const framer = textLines((line) => {
       this.lines.push(line);
       this.wake();
-    });
-    rl.on('close', () => {
+    }, 'any');
+    const close = () => {
+      if (this.closed) return;
+      framer.end();
       this.closed = true;
       this.wake();
-    });
+    };
+    input.on('data', (chunk: Buffer | string) => framer.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk));
+    input.on('end', close);
+    // A stream destroyed without an end (or failing) has no more lines either.
+    input.on('close', close);
+    input.on('error', close);
   }
 
   private wake(): void {

@@ -9,10 +9,12 @@
  * entry carries either `message` (the JSON object) or `line` (the raw text as it went
  * over the pipe, as `kcl-ts record` and the recordings in the repo write it). `ms` and
  * `comment` are ignored; a `{"comment": "..."}` line on its own is allowed anywhere.
+ * Written by `formatEntry` (transcript-format.ts), here and in `kcl-ts record`.
  */
 import { readFile } from 'node:fs/promises';
 import type { ChildMessage } from '../protocol/types.js';
 import { parseChildLine } from './strict-parse.js';
+import { formatEntry } from './transcript-format.js';
 
 export type DaemonSide = { readonly action: string; readonly [key: string]: unknown };
 
@@ -72,5 +74,6 @@ export async function loadTranscript(path: string): Promise<TranscriptEntry[]> {
 }
 
 export function formatTranscript(entries: readonly TranscriptEntry[]): string {
-  return entries.map((e) => JSON.stringify({ dir: e.dir, message: e.message })).join('\n') + '\n';
+  // (no entries: one empty line, as before the writer was shared)
+  return entries.map((e) => formatEntry({ dir: e.dir, message: e.message })).join('') || '\n';
 }

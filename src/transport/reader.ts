@@ -1,25 +1,26 @@
 /**
  * Message sources: where the connection gets the daemon's messages from. The stream
- * reader frames stdin into lines on Buffers (a `processRecords` line can exceed 13 MB:
- * `readline` would decode every chunk to a string, run a regex over it and concatenate
- * the pieces; here chunks are only scanned for `\n`). A line goes first to the batch
- * scanner, which reads a `processRecords` message from the chunks as they are; any other
- * line is joined once, decoded once and parsed with the zod-free exact checks of
- * `exact-parse.ts`, and only a line they leave open (bad input, unusual keys) with `parseLine`,
- * loaded then. The array source feeds messages from memory (in-process replay). Parse
- * errors are queued in line order, so messages before a bad line are still handled first.
+ * reader frames stdin into lines on Buffers (`line-framer.ts`; a `processRecords` line can
+ * exceed 13 MB: `readline` would decode every chunk to a string, run a regex over it and
+ * concatenate the pieces; here chunks are only scanned for `\n`). A line goes first to the
+ * batch scanner, which reads a `processRecords` message from the chunks as they are; any
+ * other line is joined once, decoded once and parsed with the zod-free exact checks of
+ * `exact-parse.ts`, and only a line they leave open (bad input, unusual keys) with
+ * `parseLine`, loaded then. In-process replay feeds the same reader through an in-memory
+ * stream. Parse errors are queued in line order, so messages before a bad line are still
+ * handled first.
  */
 import { isAscii } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import type { ParsedMessage } from '../protocol/types.js';
 import { scanProcessRecords } from '../protocol/batch-scanner.js';
 import { NOT_EXACT, parseExactLine } from '../protocol/exact-parse.js';
+import { joinPieces, LineFramer } from './line-framer.js';
 
 /** `parse.js` (and with it zod), loaded on the first line the exact checks leave to it. */
 type FullParser = typeof import('../protocol/parse.js');
 let fullParser: FullParser | undefined;
 
-const NEWLINE = 0x0a;
 const CR = 0x0d;
 
 export interface MessageSource {
@@ -34,18 +35,16 @@ export class StreamMessageReader implements MessageSource {
   private waiter: ((entry: Entry) => void) | undefined;
   private ended = false;
 
-  /** The pieces of the line being received (chunks without a newline yet). */
-  private parts: Buffer[] = [];
-  private partsLength = 0;
+  private readonly framer = new LineFramer((pieces, length) => this.onLineEnd(pieces, length));
   private largestLine = 0;
 
   /** While `parse.js` loads: the lines (and the end or error) after the one waiting for it, in order. */
   private backlog: (string | Entry)[] | undefined;
 
   constructor(input: Readable) {
-    input.on('data', (chunk: Buffer | string) => this.onData(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk));
+    input.on('data', (chunk: Buffer | string) => this.framer.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk));
     input.on('end', () => {
-      if (this.partsLength > 0) this.onLineEnd(Buffer.alloc(0));
+      this.framer.end();
       this.emit({ end: true });
     });
     input.on('close', () => this.emit({ end: true }));
@@ -58,35 +57,15 @@ export class StreamMessageReader implements MessageSource {
     else this.push(entry);
   }
 
-  private onData(chunk: Buffer): void {
-    let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf(NEWLINE, start);
-      if (nl === -1) break;
-      this.onLineEnd(chunk.subarray(start, nl));
-      start = nl + 1;
-    }
-    if (start < chunk.length) {
-      const rest = start === 0 ? chunk : chunk.subarray(start);
-      this.parts.push(rest);
-      this.partsLength += rest.length;
-    }
-  }
-
-  /** A line is complete: `last` is its final piece, the rest is in `parts`. */
-  private onLineEnd(last: Buffer): void {
+  /** A complete line, as the pieces of the chunks it arrived in. */
+  private onLineEnd(pieces: Buffer[], length: number): void {
     // A batch is read where it lies, in the chunks it came in (no joined copy, no string
     // of 13 MB, no JSON.parse tree); any other line, or a batch the scanner does not
     // vouch for, is joined and parsed the general way.
-    const parts = this.parts;
-    if (last.length > 0 || parts.length === 0) parts.push(last);
-    const length = this.partsLength + last.length;
     if (length > this.largestLine) this.largestLine = length;
-    this.parts = [];
-    this.partsLength = 0;
-    const message = scanProcessRecords(parts);
+    const message = scanProcessRecords(pieces);
     if (message !== undefined) this.emit({ message });
-    else this.onLine(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+    else this.onLine(joinPieces(pieces, length));
   }
 
   private onLine(bytes: Buffer): void {

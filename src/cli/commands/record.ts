@@ -1,29 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, renameSync, writeSync, closeSync } from 'node:fs';
 import path from 'node:path';
+import { formatEntry, type TranscriptDir } from '../../testing/transcript-format.js';
+import { textLines } from '../../transport/line-framer.js';
 import { parseCommandArgs, str, UsageError, type Command } from '../types.js';
-
-/**
- * Splits a byte stream into lines for the transcript without touching what is
- * forwarded: the chunks go through as they came, the lines are a copy on the side.
- */
-class LineSplitter {
-  private rest: Buffer = Buffer.alloc(0);
-  constructor(private readonly onLine: (line: string) => void) {}
-  push(chunk: Buffer): void {
-    let data = this.rest.length === 0 ? chunk : Buffer.concat([this.rest, chunk]);
-    let nl: number;
-    while ((nl = data.indexOf(10)) !== -1) {
-      this.onLine(data.subarray(0, nl).toString('utf8'));
-      data = data.subarray(nl + 1);
-    }
-    this.rest = Buffer.from(data);
-  }
-  end(): void {
-    if (this.rest.length > 0) this.onLine(this.rest.toString('utf8'));
-    this.rest = Buffer.alloc(0);
-  }
-}
 
 export const recordCommand: Command = {
   name: 'record',
@@ -58,12 +38,14 @@ Options:
     const fd = openSync(partial, 'w');
     let shardId: string | undefined;
     const comment = str(parsed.values['comment']);
-    if (comment !== undefined) writeSync(fd, `${JSON.stringify({ comment })}\n`);
-    const entry = (dir: 'to_child' | 'from_child' | 'event', line: string) => {
-      writeSync(fd, `${JSON.stringify({ ms: Math.round(performance.now() - start), dir, line })}\n`);
+    if (comment !== undefined) writeSync(fd, formatEntry({ comment }));
+    const entry = (dir: TranscriptDir, line: string) => {
+      writeSync(fd, formatEntry({ ms: Math.round(performance.now() - start), dir, line }));
     };
     const proc = spawn(child[0]!, child.slice(1), { stdio: ['pipe', 'pipe', 'inherit'], env: io.env, cwd: io.cwd });
-    const toChild = new LineSplitter((line) => {
+    // The lines are a copy on the side: the chunks are forwarded as they came. Only `\n`
+    // ends a line here, so a recorded line holds every other byte that crossed the pipe.
+    const toChild = textLines((line) => {
       if (shardId === undefined && line.includes('"initialize"')) {
         try {
           const m = JSON.parse(line) as { action?: string; shardId?: unknown };
@@ -73,8 +55,8 @@ Options:
         }
       }
       entry('to_child', line);
-    });
-    const fromChild = new LineSplitter((line) => entry('from_child', line));
+    }, 'lf');
+    const fromChild = textLines((line) => entry('from_child', line), 'lf');
     process.stdin.on('data', (chunk: Buffer) => {
       toChild.push(chunk);
       proc.stdin.write(chunk);
