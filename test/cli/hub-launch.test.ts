@@ -202,10 +202,10 @@ describe('kcl-ts run --hub: hubs around the daemon', () => {
 
   it('fails after --hub-timeout when the socket never accepts, and stops that hub', async () => {
     const never = [process.execPath, '-e', "process.stderr.write('starting...\\n'); setInterval(() => {}, 1000)"];
-    const run = launch({ app: { argv: never, executableName: never.join(' ') }, readyTimeoutMs: 1500, runDaemon: async () => 0 });
+    const run = launch({ app: { argv: never, executableName: never.join(' ') }, readyTimeoutMs: 4000, runDaemon: async () => 0 });
     expect(await run.result).toBe(1);
     const [hub] = hubPids(run.stderr());
-    expect(run.stderr()).toMatch(/kcl-ts: the hub \(pid \d+\) did not accept on \S+hub-1\.sock within 1\.5 s \(--hub-timeout\); its last stderr lines:\n {2}\| starting\.\.\.\n/);
+    expect(run.stderr()).toMatch(/kcl-ts: the hub \(pid \d+\) did not accept on \S+hub-1\.sock within 4 s \(--hub-timeout\); its last stderr lines:\n {2}\| starting\.\.\.\n/);
     expect(alive(hub!)).toBe(false);
   });
 
