@@ -5,7 +5,7 @@ import { validatePropertiesFile } from '../../host/properties/validate.js';
 import { devNames, isMootForDev } from '../../local/dev-properties.js';
 import { runDev } from '../../local/dev.js';
 import { generatedRecords, readRecordsFile, RecordsFileError } from '../../local/records.js';
-import { loadLocalSdk, MissingPackagesError } from '../../local/sdk.js';
+import { loadLocalSdk, MissingPackagesError, type LocalSdk } from '../../local/sdk.js';
 import type { RecordToPut } from '../../local/stream.js';
 import { parseCommandArgs, str, UsageError, type Command } from '../types.js';
 
@@ -105,7 +105,7 @@ Options:
     // code: keep it out of the output (the daemon and the processor get the env as it was).
     const env = { ...io.env };
     process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-    let sdk;
+    let sdk: LocalSdk;
     try {
       sdk = loadLocalSdk('dev', io.cwd, true);
     } catch (err) {
