@@ -13,9 +13,8 @@ import { dynamoDbLocalLock } from '../host/jars/bundled.js';
 import { ensureArtifacts, type EnsureOptions } from '../host/jars/ensure.js';
 import { dynamoDbHandle, localTarget, type DynamoDbHandle } from './clients.js';
 import { freePort } from './ports.js';
-import type { Spawner, StandInProcess } from './process.js';
+import { untilReady, type Spawner, type StandInProcess } from './process.js';
 import type { DynamoDbSdk, HttpHandlerSdk } from './sdk.js';
-import { waitFor } from './wait.js';
 
 /** Small and quick to start: DynamoDB Local needs little for a dev loop. */
 export const DEFAULT_SMALL_JVM_OPTIONS = ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xshare:auto'];
@@ -84,24 +83,7 @@ export async function startDynamoDbLocal<P extends StandInProcess>(options: Dyna
   const stop = async (): Promise<void> => {
     await proc.stop();
   };
-  try {
-    await Promise.race([
-      waitFor(
-        `DynamoDB Local on ${endpoint}`,
-        async () => {
-          await handle.client.send(new options.sdk.ListTablesCommand({}));
-          return true;
-        },
-        options.startTimeoutMs ?? 60_000,
-        100,
-      ),
-      proc.exited.then((info) => {
-        throw new Error(`DynamoDB Local exited during start-up (${JSON.stringify(info)}):\n${proc.tail(30)}`);
-      }),
-    ]);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  const timeoutMs = options.startTimeoutMs ?? 60_000;
+  await untilReady(proc, `DynamoDB Local on ${endpoint}`, () => handle.client.send(new options.sdk.ListTablesCommand({})), timeoutMs);
   return { endpoint, port, client: handle.client, handle, process: proc, stop };
 }

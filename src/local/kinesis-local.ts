@@ -12,10 +12,9 @@ import path from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { kinesisHandle, localTarget, type KinesisHandle } from './clients.js';
 import { freePort } from './ports.js';
-import type { Spawner, StandInProcess } from './process.js';
+import { untilReady, type Spawner, type StandInProcess } from './process.js';
 import type { HttpHandlerSdk, KinesisSdk } from './sdk.js';
 import { createStream } from './stream.js';
-import { waitFor } from './wait.js';
 
 /**
  * Run with `node -e` before kinesis-local's main.js (which starts its server on load):
@@ -104,21 +103,8 @@ export async function startKinesisLocal<P extends StandInProcess>(options: Kines
   const stop = async (): Promise<void> => {
     await proc.stop();
   };
+  await untilReady(proc, `kinesis-local on ${endpoint}`, () => handle.client.send(new options.sdk.ListStreamsCommand({})), options.startTimeoutMs ?? 60_000);
   try {
-    await Promise.race([
-      waitFor(
-        `kinesis-local on ${endpoint}`,
-        async () => {
-          await handle.client.send(new options.sdk.ListStreamsCommand({}));
-          return true;
-        },
-        options.startTimeoutMs ?? 60_000,
-        100,
-      ),
-      proc.exited.then((info) => {
-        throw new Error(`kinesis-local exited during start-up (${JSON.stringify(info)}):\n${proc.tail(30)}`);
-      }),
-    ]);
     for (const stream of options.streams ?? []) await createStream(handle, stream.name, stream.shards);
   } catch (err) {
     await stop();

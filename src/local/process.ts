@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { sleep } from './wait.js';
+import { sleep, waitFor } from './wait.js';
 
 export interface ExitInfo {
   code: number | null;
@@ -202,6 +202,32 @@ export class LocalProcess implements StandInProcess {
       if (rest) this.record(rest);
       rest = '';
     });
+  }
+}
+
+/**
+ * Wait until `probe` answers (a server's first request), failing at once if the process
+ * exits first; on any failure the process is stopped. `what` names it in errors.
+ */
+export async function untilReady(proc: StandInProcess, what: string, probe: () => Promise<unknown>, timeoutMs: number): Promise<void> {
+  try {
+    await Promise.race([
+      waitFor(
+        what,
+        async () => {
+          await probe();
+          return true;
+        },
+        timeoutMs,
+        100,
+      ),
+      proc.exited.then((info) => {
+        throw new Error(`${what} exited during start-up (${JSON.stringify(info)}):\n${proc.tail(30)}`);
+      }),
+    ]);
+  } catch (err) {
+    await proc.stop();
+    throw err;
   }
 }
 
