@@ -3,6 +3,7 @@ import { devCommand } from './dev.js';
 import { hubCommand } from './hub.js';
 import { initCommand } from './init.js';
 import { jarsCommand } from './jars.js';
+import { lockCommand } from './lock.js';
 import { recordCommand } from './record.js';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
@@ -13,4 +14,4 @@ import { validateCommand } from './validate.js';
  * directory exporting a `Command` (see ../types.ts) and list it here, e.g.
  * `record` (`kcl-ts record --out DIR -- <command…>`) or `init`.
  */
-export const COMMANDS: readonly Command[] = [runCommand, validateCommand, jarsCommand, recordCommand, hubCommand, initCommand, devCommand, statusCommand];
+export const COMMANDS: readonly Command[] = [runCommand, validateCommand, jarsCommand, lockCommand, recordCommand, hubCommand, initCommand, devCommand, statusCommand];

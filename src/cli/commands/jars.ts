@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { kclMultilangLock } from '../../host/jars/bundled.js';
 import { ensureArtifacts, type EnsureOptions } from '../../host/jars/ensure.js';
+import { kclLock } from '../../host/jars/kcl-lock.js';
 import { parseCommandArgs, str, type Command } from '../types.js';
 
 export const jarsCommand: Command = {
@@ -12,10 +13,12 @@ export const jarsCommand: Command = {
     return `Usage: kcl-ts jars [options]
 
 Makes sure the ${lock.artifacts.length} jars of ${lock.root}
-are present, each checked against the SHA-256 in the package's lock, downloading only the
-missing ones; then prints the directory. Once everything is cached, no network is used.
+are present, each checked against the SHA-256 in the package's lock (or in --lock FILE),
+downloading only the missing ones; then prints the directory. Once everything is cached,
+no network is used.
 
 Options:
+  --lock FILE        the jars of another KCL version, from a lock made by "kcl-ts lock"
   --jar-dir DIR      put the jars in DIR (e.g. for a container image) instead of the cache
   --cache-dir DIR    cache root (default: $KCL_TS_CACHE_DIR, $XDG_CACHE_HOME/kcl-ts or ~/.cache/kcl-ts)
   --maven-repo URL   Maven repository (default: $KCL_TS_MAVEN_REPO or Maven Central); https only
@@ -26,6 +29,7 @@ Options:
   },
   async run(argv, io) {
     const parsed = parseCommandArgs(this, argv, io, {
+      lock: { type: 'string' },
       'jar-dir': { type: 'string' },
       'cache-dir': { type: 'string' },
       'maven-repo': { type: 'string' },
@@ -43,7 +47,10 @@ Options:
     if (cacheDir) opts.cacheDir = path.resolve(io.cwd, cacheDir);
     if (repo) opts.repositoryUrl = repo;
     if (v.verify) opts.rehash = true;
-    const dir = await ensureArtifacts(kclMultilangLock(), opts);
+    const lockFlag = str(v['lock']);
+    // Read (and checked) before anything is downloaded: a bad lock names its file.
+    const lock = kclLock(lockFlag ? path.resolve(io.cwd, lockFlag) : undefined);
+    const dir = await ensureArtifacts(lock, opts);
     io.stdout(`${dir}\n`);
     return 0;
   },
