@@ -226,10 +226,9 @@ describe('run', () => {
 
 describe('environmentHints', () => {
   const m = (o: Record<string, string>) => new Map(Object.entries(o).map(([k, v]) => [k, { value: v }]));
-  it('asks for credentials when local endpoints use the default chain without AWS_ACCESS_KEY_ID', () => {
+  it('leaves credentials to the check before the JVM starts (test/cli/run-fail-fast-preflight.test.ts)', () => {
     const props = m({ kinesisEndpoint: 'http://127.0.0.1:4568', AwsCredentialsProvider: 'DefaultCredentialsProvider', regionName: 'us-east-1' });
-    expect(environmentHints(props, {})).toEqual([expect.stringContaining('AWS_ACCESS_KEY_ID')]);
-    expect(environmentHints(props, { AWS_ACCESS_KEY_ID: 'x' })).toEqual([]);
+    expect(environmentHints(props, {})).toEqual([]);
   });
   it('asks for a region when neither the file nor the environment has one', () => {
     const props = m({ AwsCredentialsProvider: 'DefaultCredentialsProvider' });
