@@ -103,6 +103,8 @@ describe.each(variants)('the $name forwarder', ({ argv }) => {
     expect((await session.receivedAtLeast(up.length)).equals(up)).toBe(true);
     f.child.stdout.resume();
     await f.stdoutAtLeast(8 << 20);
+    f.child.stdin.end();
+    await session.ended;
     session.socket.end();
     expect((await f.exited).code).toBe(0);
   });
@@ -118,13 +120,15 @@ describe.each(variants)('the $name forwarder', ({ argv }) => {
     expect(exit.code).toBe(0);
   });
 
-  it('exits 0 when the hub closes, after writing out everything it sent', async () => {
+  it('exits 1 with a line naming the hub when the hub ends a session the daemon has not, after writing out everything it sent', async () => {
     const { f, session } = await connected();
     const down = randomBytes(5 << 20, true);
-    session.socket.end(down); // stdin stays open: the hub's close alone ends the forwarder
+    session.socket.end(down); // stdin stays open: a hub that stops or dies ends the session first
     const exit = await f.exited;
-    expect(exit.code).toBe(0);
+    expect(exit.code).toBe(1);
     expect(exit.stdout.equals(down)).toBe(true);
+    expect(exit.stderr.trim().split('\n')).toHaveLength(1);
+    expect(exit.stderr).toMatch(/the hub at .*hub-\d+\.sock ended the session before the daemon did/);
   });
 
   it.each([1, 3, 255, 0])('exits with the code byte of the frame NUL + %i, after the bytes before it; bytes after it are dropped', async (code) => {
@@ -168,6 +172,8 @@ describe.each(variants)('the $name forwarder', ({ argv }) => {
     expect(session.received().toString()).toBe('after SIGTERM\nafter SIGINT\nafter SIGHUP\n');
     expect(f.stdout().toString()).toBe('SIGTERM seen\nSIGINT seen\nSIGHUP seen\n');
     expect(f.child.exitCode).toBe(null);
+    f.child.stdin.end();
+    await session.ended;
     session.socket.end();
     expect(await f.exited).toMatchObject({ code: 0, signal: null });
   });
@@ -178,6 +184,8 @@ describe.each(variants)('the $name forwarder', ({ argv }) => {
     session.socket.write(randomBytes(1 << 20, true)); // meets EPIPE on the way out: dropped
     await f.write('still here\n');
     expect((await session.receivedAtLeast(11)).toString()).toBe('still here\n');
+    f.child.stdin.end();
+    await session.ended;
     session.socket.end();
     expect((await f.exited).code).toBe(0);
   });
@@ -190,6 +198,8 @@ describe.each(variants)('the $name forwarder', ({ argv }) => {
     const session = await h.session();
     await f.write('hello\n');
     expect((await session.receivedAtLeast(6)).toString()).toBe('hello\n');
+    f.child.stdin.end();
+    await session.ended;
     session.socket.end();
     expect((await f.exited).code).toBe(0);
   });
@@ -273,7 +283,7 @@ function servedBy(hubs: HubStandIn[], total: number): Promise<number[]> {
       void (async () => {
         while (seen < total) {
           const session = await h.session();
-          const id = (await session.receivedAtLeast(1))[0]!;
+          const id = (await session.ended)[0]!; // the forwarder's stdin ended after its one byte
           at[id] = i;
           session.socket.end();
           if (++seen === total) resolve(at);
@@ -324,7 +334,8 @@ describe('locateForwarder', () => {
     cleanups.push(() => f.kill());
     const session = await h.session();
     await f.write('ping\n');
-    await session.receivedAtLeast(5);
+    f.child.stdin.end();
+    await session.ended;
     session.socket.end('pong\n');
     expect(await f.exited).toMatchObject({ code: 0, stdout: Buffer.from('pong\n') });
   });

@@ -18,7 +18,10 @@
  *   hub closes the socket next, which ends the process (below).
  *
  * socket -> stdout
- *   EOF from the socket (the hub ended the session) -> close(1), exit 0.
+ *   EOF from the socket after EOF on stdin (the hub ended the session the daemon ended)
+ *   -> close(1), exit 0. EOF from the socket while stdin is still open: the hub ended a
+ *   session the daemon had not (it died, or was stopped) -> one line on stderr, exit 1,
+ *   so that the daemon's log says why its child ended.
  *   Exit-status frame: the hub's protocol lines are JSON text, which never contains a NUL
  *   byte (JSON escapes U+0000 as \u0000), so a NUL byte means "end with a status": the
  *   byte after it is the exit code (0-255). Bytes before the NUL are written to stdout
@@ -85,6 +88,8 @@
 static char up_buf[BUF_SIZE];   /* stdin -> socket */
 static char down_buf[BUF_SIZE]; /* socket -> stdout */
 static int sock = -1;
+/* Set by the stdin thread before it half-closes the socket, so the hub's EOF comes after it. */
+static int stdin_ended = 0;
 static const char *sock_path = "";
 
 /* One line on stderr, unbuffered, in one write so that it is not interleaved. */
@@ -133,16 +138,21 @@ static void *stdin_to_socket(void *unused) {
     }
     if (write_all(sock, up_buf, (size_t)n) < 0) return NULL; /* the hub stopped reading */
   }
+  __atomic_store_n(&stdin_ended, 1, __ATOMIC_SEQ_CST);
   shutdown(sock, SHUT_WR);
   return NULL;
 }
 
-/* The process's exit status: 0 on EOF, the frame's code byte, or 1 if the hub is lost. */
+/* The process's exit status: 0 on EOF after stdin's, the frame's code byte, or 1 if the hub is lost. */
 static int socket_to_stdout(void) {
   int writing = 1;
   for (;;) {
     ssize_t n = read_some(sock, down_buf, sizeof down_buf);
-    if (n == 0) return 0;
+    if (n == 0) {
+      if (__atomic_load_n(&stdin_ended, __ATOMIC_SEQ_CST)) return 0;
+      say("the hub at ", sock_path, " ended the session before the daemon did", " (the hub stopped or died)");
+      return 1;
+    }
     if (n < 0) {
       say("lost the hub at ", sock_path, ": ", strerror(errno));
       return 1;

@@ -2,7 +2,7 @@
  * The Node forwarder: what a lease's child runs in hub mode where no native forwarder was
  * built for the platform. It keeps the native one's contract exactly (forwarder.c's header
  * and README.md beside this file): bytes unchanged both ways, stdin EOF -> half-close of
- * the socket, socket EOF -> exit 0, "\0" + code byte from the hub -> exit code, SIGTERM,
+ * the socket, socket EOF after stdin's -> exit 0 (before it: the hub is gone, exit 1), "\0" + code byte from the hub -> exit code, SIGTERM,
  * SIGINT and SIGHUP ignored, connect retried for at most 1 s. It costs a Node runtime per
  * lease (~8 MB PSS against 0.02 MB measured), which is why it is only the fallback.
  *
@@ -35,6 +35,8 @@ function errorText(err: NodeJS.ErrnoException): string {
 }
 
 let exiting = false;
+/** The daemon ended the lease: the hub's EOF after this is the session's clean end. */
+let stdinEnded = false;
 
 /** Ends the process once everything handed to stdout has been written (or stdout is gone). */
 function finish(status: number): void {
@@ -47,7 +49,7 @@ function finish(status: number): void {
 }
 
 /** socket -> stdout, with the exit-status frame taken out of the byte stream. */
-function forwardDown(socket: Socket): void {
+function forwardDown(socket: Socket, path: string): void {
   let writing = true;
   let frameSeen = false;
   process.stdout.on('error', () => {
@@ -71,12 +73,20 @@ function forwardDown(socket: Socket): void {
   });
   // EOF, or a close after a write error (Node destroys a socket whose write failed):
   // 0 as for EOF, 1 if the frame was cut short.
-  socket.on('end', () => finish(frameSeen ? 1 : 0));
-  socket.on('close', () => finish(frameSeen ? 1 : 0));
+  const ended = (): void => {
+    if (exiting) return;
+    if (frameSeen) return finish(1);
+    if (stdinEnded) return finish(0);
+    say(`the hub at ${path} ended the session before the daemon did (the hub stopped or died)`);
+    finish(1);
+  };
+  socket.on('end', ended);
+  socket.on('close', ended);
 }
 
 /** stdin -> socket; EOF on stdin half-closes the socket. */
 function forwardUp(socket: Socket, path: string): void {
+  process.stdin.once('end', () => (stdinEnded = true));
   process.stdin.pipe(socket);
   socket.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') {
@@ -105,7 +115,7 @@ function start(path: string, waited: number, delay: number): void {
   socket.once('connect', () => {
     socket.removeAllListeners('error');
     forwardUp(socket, path);
-    forwardDown(socket);
+    forwardDown(socket, path);
   });
 }
 
