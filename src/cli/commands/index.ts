@@ -10,8 +10,7 @@ import { statusCommand } from './status.js';
 import { validateCommand } from './validate.js';
 
 /**
- * Every `kcl-ts` sub-command, in help order. Extension point: add a module in this
- * directory exporting a `Command` (see ../types.ts) and list it here, e.g.
- * `record` (`kcl-ts record --out DIR -- <command…>`) or `init`.
+ * Every `kcl-ts` sub-command, in help order. A new one is a module in this directory
+ * exporting a `Command` (see ../types.ts), listed here.
  */
 export const COMMANDS: readonly Command[] = [runCommand, validateCommand, jarsCommand, lockCommand, recordCommand, hubCommand, initCommand, devCommand, statusCommand];
