@@ -158,6 +158,8 @@ export async function resolveMavenLock(opts: MavenLockOptions): Promise<MavenLoc
       [
         '-q',
         '-B',
+        // A version published since Maven last looked must not be refused from its cache of 404s.
+        '-U',
         '-Dstyle.color=never',
         '-f',
         pom,
@@ -172,7 +174,11 @@ export async function resolveMavenLock(opts: MavenLockOptions): Promise<MavenLoc
     const mavenMillis = Date.now() - started;
     if (code !== 0) {
       const detail = firstMavenError(output) ?? `${mvn} exited with status ${code}`;
-      if (isUnresolvable(detail)) throw new MavenLockError('unresolvable', `Maven cannot resolve ${opts.root}: ${detail}`);
+      if (isUnresolvable(detail)) {
+        // The throw-away pom's name means nothing to the user; what Maven could not find does.
+        const what = detail.replace(/^Failed to execute goal on project lock: /, '').replace(/^Could not resolve dependencies for project kcl-ts\.lock:lock:pom:0: /, '');
+        throw new MavenLockError('unresolvable', `Maven cannot resolve ${opts.root}: ${what}`);
+      }
       throw new MavenLockError('mvn-failed', `Maven failed to resolve ${opts.root}: ${detail}`);
     }
     const entries = readFileSync(listFile, 'utf8')
