@@ -4,45 +4,25 @@
  * and answers `status`. It sees only a `Connection`, never a stream.
  */
 import type { Logger } from 'pino';
-import type { z } from 'zod';
-import type { BackoffOptions } from '../checkpoint/backoff.js';
 import { LeaseCheckpointer, describeTarget, type CheckpointTarget } from '../checkpoint/checkpointer.js';
 import { CheckpointError, LEASE_GONE_CODES } from '../checkpoint/errors.js';
-import { CheckpointPolicy } from '../checkpoint/policy.js';
-import type { ResolvedErrorPolicy } from './error-policy-options.js';
+import type { CheckpointPolicy } from '../checkpoint/policy.js';
 import { ProtocolError } from '../protocol/errors.js';
-import { comparePositions, isSequenceNumber, type Position } from '../protocol/sequence.js';
 import type { InitializeMessage, ProcessRecordsMessage, ShutdownReason } from '../protocol/types.js';
 import type { RecordContext, RecordProcessor } from '../processor.js';
 import type { Connection, IncomingAction } from '../transport/connection.js';
 import { OutputClosedError } from '../transport/writer.js';
+import type { EngineOptions } from './engine-options.js';
 import { ErrorPolicy, type FailureContext } from './error-policy.js';
 import { watchAction } from './hang-warning.js';
+import { LeaseProgress } from './progress.js';
 import { LazyRecord } from './record.js';
 
 export { ProcessorFailedError } from './error-policy.js';
+export type { EngineOptions } from './engine-options.js';
 
-export interface EngineOptions {
-  readonly policy: CheckpointPolicy;
-  readonly checkpointRetry: BackoffOptions;
-  readonly errors: ResolvedErrorPolicy;
-  readonly logger: Logger;
-  /** Decodes `record.value`. */
-  readonly schema?: z.ZodType;
-  /** Warn (and repeat) when one action takes longer than this; 0 turns it off. */
-  readonly hangWarningMs?: number;
-  /** The daemon's `timeoutInSeconds`, when known, for the warning's text. */
-  readonly daemonTimeoutSeconds?: number;
-  /** Called once a batch's status is written, while the child waits for the daemon (memory upkeep). */
-  readonly afterBatch?: () => void;
-}
 
 type Phase = 'new' | 'active' | 'ended';
-
-/** A record's position alone: a record is a view into its batch's chunks, and would keep them alive between batches. */
-function positionOf(p: Position | null): Position | null {
-  return p === null ? null : { sequenceNumber: p.sequenceNumber, subSequenceNumber: p.subSequenceNumber };
-}
 
 /** Raised inside a batch when the daemon says the lease is gone: stop, answer, move on. */
 class LeaseGone extends Error {}
@@ -54,14 +34,8 @@ export class Engine {
   private readonly checkpointer: LeaseCheckpointer;
   private readonly policy: CheckpointPolicy;
   private readonly errors: ErrorPolicy;
-  /** The largest record processed successfully (records come in order, so: the last one). */
-  private lastProcessed: Position | null = null;
-  private lastDelivered: Position | null = null;
-  /** Where the last confirmed checkpoint stands; null before the first one. */
-  private checkpointedAt: Position | null = null;
+  private readonly progress = new LeaseProgress();
   private leaseGone = false;
-  private checkpointsInHandler = 0;
-  private shardEndCheckpointed = false;
   private stage = '';
 
   constructor(
@@ -150,7 +124,7 @@ export class Engine {
     this.logger = this.logger.child({ shardId: message.shardId });
     const seq = message.sequenceNumber ?? null;
     const sub = message.subSequenceNumber ?? null;
-    if (seq !== null && isSequenceNumber(seq)) this.checkpointedAt = { sequenceNumber: seq, subSequenceNumber: sub ?? 0 };
+    this.progress.resumeFrom(seq, sub);
     this.phase = 'active';
     this.logger.info({ sequenceNumber: seq, subSequenceNumber: sub, policy: this.policy.describe() }, 'initialize');
     const { initialize } = this.processor;
@@ -168,7 +142,7 @@ export class Engine {
     const wire = message.records;
     const records = new Array<LazyRecord>(wire.length);
     for (let i = 0; i < wire.length; i++) records[i] = new LazyRecord(wire[i]!, this.shardId, this.options.schema);
-    if (records.length > 0) this.lastDelivered = positionOf(records[records.length - 1]!);
+    this.progress.delivered(records[records.length - 1]);
     const millisBehindLatest = message.millisBehindLatest ?? undefined;
     await this.inWindow('processRecords', async () => {
       try {
@@ -180,7 +154,7 @@ export class Engine {
       }
       if (this.policy.due()) await this.checkpointProgress('policy');
     });
-    this.lastProcessed = positionOf(this.lastProcessed);
+    this.progress.settle();
   }
 
   private async processEach(records: readonly LazyRecord[], millisBehindLatest: number | undefined): Promise<void> {
@@ -202,7 +176,7 @@ export class Engine {
         const retry = () => processRecord.call(this.processor, record, context);
         force = await this.errors.recover(this.failure('processRecord'), err, { retry, remaining: () => [record] });
       }
-      this.lastProcessed = record;
+      this.progress.processed(record);
       this.policy.recordsProcessed(1);
       if (force === true) {
         await this.checkpointProgress('processRecord returned true');
@@ -229,19 +203,11 @@ export class Engine {
       await this.errors.recover(this.failure('processRecords'), err, {
         retry: once,
         // Records the processor itself checkpointed inside this batch are done.
-        remaining: () => (remaining = this.afterCheckpoint(remaining)),
+        remaining: () => (remaining = this.progress.notCheckpointed(remaining)),
       });
     }
-    if (records.length > 0) this.lastProcessed = records[records.length - 1]!;
+    this.progress.processed(records[records.length - 1]);
     this.policy.recordsProcessed(records.length);
-  }
-
-  private afterCheckpoint(records: readonly LazyRecord[]): readonly LazyRecord[] {
-    const at = this.checkpointedAt;
-    if (at === null) return records;
-    let i = 0;
-    while (i < records.length && comparePositions(records[i]!, at) <= 0) i++;
-    return i === 0 ? records : records.slice(i);
   }
 
   /** Failures no retry can mend: the lease is gone, or the daemon no longer reads us. */
@@ -269,7 +235,7 @@ export class Engine {
   /** Runs `fn` while the daemon waits on this processor, i.e. while checkpoints are possible. */
   private async inWindow(stage: string, fn: () => Promise<void>): Promise<void> {
     this.stage = stage;
-    this.checkpointsInHandler = 0;
+    this.progress.checkpointsInWindow = 0;
     this.checkpointer.openWindow();
     try {
       await fn();
@@ -280,27 +246,19 @@ export class Engine {
   }
 
   private onCheckpointed(target: CheckpointTarget): void {
-    this.checkpointsInHandler++;
-    if (target.sequenceNumber === null) {
-      if (this.stage === 'shardEnded') this.shardEndCheckpointed = true;
-      this.checkpointedAt = this.lastDelivered ?? this.checkpointedAt;
-    } else {
-      this.checkpointedAt = { sequenceNumber: target.sequenceNumber, subSequenceNumber: target.subSequenceNumber ?? 0 };
-    }
+    this.progress.confirmed(target, this.stage);
     this.policy.checkpointed();
     this.logger.debug({ at: describeTarget(target) }, 'checkpointed');
   }
 
   /** Checkpoints the largest record processed, if that is past the last checkpoint. */
   private async checkpointProgress(why: string): Promise<void> {
-    const target = this.lastProcessed;
-    if (this.leaseGone || target === null) return;
-    if (this.checkpointedAt !== null && comparePositions(target, this.checkpointedAt) <= 0) {
-      this.policy.checkpointed();
-      return;
-    }
+    if (this.leaseGone) return;
+    const { due, done } = this.progress.toCheckpoint();
+    if (done) this.policy.checkpointed();
+    if (due === null) return;
     try {
-      await this.checkpointer.checkpointPosition(target);
+      await this.checkpointer.checkpointPosition(due);
     } catch (err) {
       // Not fatal: the records are safe, only redelivered if nothing later succeeds.
       this.logger.warn({ err, why }, 'checkpoint failed; the next one will cover these records');
@@ -329,7 +287,7 @@ export class Engine {
   }
 
   private async shardEnded(): Promise<void> {
-    this.shardEndCheckpointed = false;
+    this.progress.shardEndCheckpointed = false;
     await this.inWindow('shardEnded', async () => {
       const { shardEnded } = this.processor;
       if (shardEnded !== undefined) {
@@ -337,7 +295,7 @@ export class Engine {
           shardEnded.call(this.processor, { shardId: this.shardId, checkpointer: this.checkpointer, logger: this.logger }),
         );
       }
-      if (this.shardEndCheckpointed || this.leaseGone) return;
+      if (this.progress.shardEndCheckpointed || this.leaseGone) return;
       try {
         await this.checkpointer.checkpoint();
       } catch (err) {
@@ -356,7 +314,7 @@ export class Engine {
         );
       }
       // The processor "handles it" by checkpointing itself; manual policy means the same.
-      if (this.checkpointsInHandler > 0 || this.policy.manual) return;
+      if (this.progress.checkpointsInWindow > 0 || this.policy.manual) return;
       await this.checkpointProgress('shutdownRequested');
     });
   }
