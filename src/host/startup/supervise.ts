@@ -15,7 +15,11 @@ export interface SuperviseOptions {
   maxAttempts: number;
   stdout: Writable;
   stderr: Writable;
-  /** After SIGTERM, how long before SIGKILL; default 10 s. */
+  /**
+   * After SIGTERM, how long before SIGKILL; default 3 s. A daemon that never started has
+   * no lease and no child to shut down, yet its shutdown hook waits up to
+   * shutdownGraceMillis for a Scheduler still busy retrying: nothing is worth that wait.
+   */
   killAfterMs?: number;
   /** After the daemon said it gave up, how long it may take to exit before SIGTERM; default 10 s. */
   exitWithinMs?: number;
@@ -60,7 +64,7 @@ function ignoreEpipe(stream: Writable): void {
  */
 export function superviseDaemon(child: ChildProcess, opts: SuperviseOptions): Promise<DaemonOutcome> {
   const watch = new StartupWatch(opts.maxAttempts);
-  const killAfterMs = opts.killAfterMs ?? 10_000;
+  const killAfterMs = opts.killAfterMs ?? 3000;
   const exitWithinMs = opts.exitWithinMs ?? 10_000;
   const timers: NodeJS.Timeout[] = [];
   let endedWith: NodeJS.Signals | undefined;
