@@ -82,6 +82,8 @@ export interface DaemonOptions {
   env?: Record<string, string>;
   echo?: boolean;
   jvmOptions?: string[];
+  /** `startKclTsRun` only: where the jars come from, instead of `--jar-dir <jarDir>` (e.g. `--lock F`). */
+  jarArgs?: string[];
 }
 
 export interface KclDaemon {
@@ -169,7 +171,7 @@ export async function startKclTsRun(options: DaemonOptions): Promise<KclTsRun> {
   const proc = spawnManaged(
     options.name,
     path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'),
-    [path.join(REPO_ROOT, 'test', 'harness', 'kcl-ts-cli.ts'), 'run', '-p', propertiesFile, '--jar-dir', options.jarDir, ...jvmOptions],
+    [path.join(REPO_ROOT, 'test', 'harness', 'kcl-ts-cli.ts'), 'run', '-p', propertiesFile, ...(options.jarArgs ?? ['--jar-dir', options.jarDir]), ...jvmOptions],
     { env, logFile, echo: options.echo, cwd: options.workDir },
   );
   // tsx runs the CLI in a child node process of its own; the JVM is a grandchild or deeper.
@@ -182,7 +184,8 @@ export async function startKclTsRun(options: DaemonOptions): Promise<KclTsRun> {
         const pid = queue.shift()!;
         for (const child of childPids(pid)) {
           try {
-            if (/\bjava\b/.test(readFileSync(`/proc/${child}/comm`, 'utf8'))) return child;
+            // The daemon's JVM, not the short-lived `java -version` kcl-ts runs first to check Java.
+            if (readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('MultiLangDaemon')) return child;
           } catch {
             /* gone */
           }
