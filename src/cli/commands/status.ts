@@ -27,7 +27,7 @@ Needs @aws-sdk/client-dynamodb and @aws-sdk/client-kinesis in your project (kcl-
 adds them): npm install -D @aws-sdk/client-dynamodb @aws-sdk/client-kinesis
 
 Exit status: 0 with the table; 1 when the table cannot be read (missing table,
-unreachable endpoint, no credentials: one line says which); 2 for bad arguments.
+unreachable endpoint, no credentials; its one line says which); 2 for bad arguments.
 
 Options:
   -p, --properties FILE   the daemon's properties (required; may also be the only argument)
