@@ -30,8 +30,8 @@ export const runCommand: Command = {
        kcl-ts run --hub [--hubs N] --properties <file.properties> [options]
 
 Validates the file, makes sure Java and the ${lock.artifacts.length} KCL jars
-(${lock.root}) are there (downloading the jars into the cache the first
-time), then runs
+(${lock.root}, or those of --lock FILE) are there (downloading the jars
+into the cache the first time), then runs
   java -cp '<jar dir>/*' software.amazon.kinesis.multilang.MultiLangDaemon --properties-file <file>
 with this terminal's stdin, passing its output through, and exits with the daemon's status.
 
