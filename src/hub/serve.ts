@@ -96,9 +96,8 @@ export async function serveHub(
     });
   };
 
-  const server = await listenUnixSocket(socketPath, serve);
-  server.on('error', (err) => logger.error({ err }, 'the hub socket failed'));
-
+  // Signals first: a stop that comes while the socket is being made must not kill the hub.
+  let server: Server | undefined;
   if (hub.signals !== false) {
     const graceMs = resolveSignalGrace(options.signalGraceMillis, process.env);
     stayThroughSignals({
@@ -113,18 +112,23 @@ export async function serveHub(
       onFirst: () => {
         draining = true;
         // Stops accepting and removes the socket file; open sessions go on.
-        server.close();
+        server?.close();
         if (open.size === 0) onDrained();
       },
     });
   }
 
+  const listening = await listenUnixSocket(socketPath, serve);
+  server = listening;
+  listening.on('error', (err) => logger.error({ err }, 'the hub socket failed'));
+  if (draining) listening.close();
+
   return {
-    server,
+    server: listening,
     sessions: () => open.size,
     served: () => served,
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => listening.close(() => resolve()));
       for (const socket of open) socket.destroy();
     },
   };
