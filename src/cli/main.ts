@@ -6,10 +6,10 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { maskSecrets } from '../log/redact.js';
 import { COMMANDS } from './commands/index.js';
-import { UsageError, type CliIO, type Command } from './types.js';
+import { UsageError, type CliIO, type Command } from './command.js';
 
 export { COMMANDS } from './commands/index.js';
-export { UsageError, type CliIO, type Command } from './types.js';
+export { UsageError, type CliIO, type Command } from './command.js';
 
 export function packageVersion(): string {
   // src/cli/main.ts and dist/cli/main.js both sit two levels below package.json.

@@ -7,7 +7,8 @@ import { runDev } from '../../local/dev.js';
 import { generatedRecords, readRecordsFile, RecordsFileError } from '../../local/records.js';
 import { loadLocalSdk, MissingPackagesError, type LocalSdk } from '../../local/sdk.js';
 import type { RecordToPut } from '../../local/stream.js';
-import { parseCommandArgs, str, UsageError, type Command } from '../types.js';
+import { parseCommandArgs, str } from '../args.js';
+import { UsageError, type Command } from '../command.js';
 
 const DEFAULTS = { properties: 'app.local.properties', shards: 2, records: 1000, rate: 250, timeout: 90 };
 

@@ -2,7 +2,8 @@
  * `kcl-ts run`'s hub-mode options (`--hub`, `--hubs N`, `--hub-timeout S`): their parsing
  * and their part of the help, kept beside the `hub` command rather than in run.ts.
  */
-import { UsageError, type ParsedCommandArgs } from '../types.js';
+import { type ParsedCommandArgs } from '../args.js';
+import { UsageError } from '../command.js';
 
 export const HUB_RUN_OPTIONS = {
   hub: { type: 'boolean' },

@@ -10,7 +10,8 @@ import { MAX_SOCKET_PATH_BYTES } from '../../hub/launch/hub-directory.js';
 import { describeExit, exitStatus, HubProcess, socketAccepts } from '../../hub/launch/hub-process.js';
 import { STOP_SIGNALS } from '../../process/signals.js';
 import { checkSocketDirectory, SocketPathError } from '../../transport/unix-socket.js';
-import { parseCommandArgs, str, UsageError, type CliIO, type Command } from '../types.js';
+import { parseCommandArgs, str } from '../args.js';
+import { UsageError, type CliIO, type Command } from '../command.js';
 import { DEFAULT_HUB_TIMEOUT_SECONDS } from './hub-options.js';
 
 const HELP = `Usage: kcl-ts hub forwarder <socket> [<socket>...]

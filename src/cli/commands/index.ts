@@ -1,4 +1,4 @@
-import type { Command } from '../types.js';
+import type { Command } from '../command.js';
 import { devCommand } from './dev.js';
 import { hubCommand } from './hub.js';
 import { initCommand } from './init.js';

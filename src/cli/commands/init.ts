@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APP, GITIGNORE, PROCESSOR, TEST, TRANSCRIPT, TSCONFIG, packageJson, readme, type InitContext } from '../templates/init.js';
-import { parseCommandArgs, str, UsageError, type Command } from '../types.js';
+import { parseCommandArgs, str } from '../args.js';
+import { UsageError, type Command } from '../command.js';
 
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { kclMultilangLock } from '../../host/jars/bundled.js';
 import { ensureArtifacts, type EnsureOptions } from '../../host/jars/ensure.js';
 import { kclLock } from '../../host/jars/kcl-lock.js';
-import { parseCommandArgs, str, type Command } from '../types.js';
+import { parseCommandArgs, str } from '../args.js';
+import { type Command } from '../command.js';
 
 export const jarsCommand: Command = {
   name: 'jars',

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { kclMultilangLock } from '../../host/jars/bundled.js';
 import { KCL_MULTILANG_LOCK_NAME, kclMultilangRoot, kclVersionOf } from '../../host/jars/kcl-lock.js';
 import { MavenLockError, resolveMavenLock, writeArtifactLockFile } from '../../host/jars/maven-lock.js';
-import { parseCommandArgs, str, UsageError, type Command } from '../types.js';
+import { parseCommandArgs, str } from '../args.js';
+import { UsageError, type Command } from '../command.js';
 
 /** A version ends up in file names and URL paths: the lock reader's rule for a coordinate part. */
 const VERSION = /^[A-Za-z0-9_][A-Za-z0-9._+-]*$/;

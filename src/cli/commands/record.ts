@@ -3,7 +3,8 @@ import { mkdirSync, openSync, renameSync, writeSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { formatEntry, type TranscriptDir } from '../../testing/transcript-format.js';
 import { textLines } from '../../transport/line-framer.js';
-import { parseCommandArgs, str, UsageError, type Command } from '../types.js';
+import { parseCommandArgs, str } from '../args.js';
+import { UsageError, type Command } from '../command.js';
 
 export const recordCommand: Command = {
   name: 'record',

@@ -14,7 +14,8 @@ import {
 import { formatDiagnostic } from '../../host/properties/diagnostic.js';
 import { validatePropertiesFile } from '../../host/properties/validate.js';
 import { preflightFile } from '../../host/preflight/preflight.js';
-import { parseCommandArgs, str, UsageError, type Command } from '../types.js';
+import { parseCommandArgs, str } from '../args.js';
+import { UsageError, type Command } from '../command.js';
 import { readAppCommand } from '../../hub/launch/app-command.js';
 import { runWithHubs } from '../../hub/launch/run-with-hubs.js';
 import { HUB_RUN_HELP, HUB_RUN_OPTIONS, parseHubRunOptions } from './hub-options.js';

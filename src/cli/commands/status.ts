@@ -3,7 +3,8 @@ import { formatDiagnostic } from '../../host/properties/diagnostic.js';
 import { validatePropertiesFile } from '../../host/properties/validate.js';
 import { loadLocalSdk, MissingPackagesError } from '../../local/sdk.js';
 import { readStatus, statusTable, statusTarget, StatusSetupError } from '../../local/status.js';
-import { parseCommandArgs, str, UsageError, type Command } from '../types.js';
+import { parseCommandArgs, str } from '../args.js';
+import { UsageError, type Command } from '../command.js';
 
 export const statusCommand: Command = {
   name: 'status',

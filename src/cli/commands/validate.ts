@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { formatDiagnostic } from '../../host/properties/diagnostic.js';
 import { validatePropertiesFile } from '../../host/properties/validate.js';
-import { parseCommandArgs, str, UsageError, type Command } from '../types.js';
+import { parseCommandArgs, str } from '../args.js';
+import { UsageError, type Command } from '../command.js';
 
 export const validateCommand: Command = {
   name: 'validate',
