@@ -3,17 +3,12 @@
  * the sink (its connection pool) is shared by every lease, while each lease's count, last
  * record and checkpoints stay its own, also through a failed request that the engine retries.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeDaemon, makeBatch } from '../../src/testing/index.js';
+import { accepting, spawnHub, stopHub, type HubProcess } from './spawn-hub.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
-const EXAMPLE = join(ROOT, 'examples/hub-shared-pool.ts');
 const shard = (i: number) => `shardId-${String(i).padStart(12, '0')}`;
 
 interface Item {
@@ -31,16 +26,14 @@ interface Received {
   status: number;
 }
 
-let dir: string | undefined;
-let hub: ChildProcess | undefined;
+let hub: HubProcess | undefined;
 let server: Server | undefined;
 
 afterEach(async () => {
-  hub?.kill('SIGKILL');
+  stopHub(hub);
   server?.closeAllConnections();
   await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  hub = server = dir = undefined;
+  hub = server = undefined;
 });
 
 /**
@@ -70,35 +63,12 @@ async function startEndpoint(failFor: string): Promise<{ url: string; received: 
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/records`, received };
 }
 
-async function accepting(socket: string, stderr: () => string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(socket);
-      s.once('connect', () => (s.destroy(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`the example did not listen on ${socket} within 15 s: ${stderr()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('examples/hub-shared-pool.ts as a hub', () => {
   it('shares one connection pool among three leases; counts, last records and checkpoints stay per lease', async () => {
     const endpoint = await startEndpoint(shard(1));
-    dir = mkdtempSync(join(tmpdir(), 'kcl-ts-example-'));
-    const socket = join(dir, 'hub.sock');
-    const proc = spawn(process.execPath, ['--import', 'tsx', EXAMPLE], {
-      cwd: ROOT,
-      env: { ...process.env, KCL_TS_HUB_SOCKET: socket, SINK_URL: endpoint.url, SINK_CONNECTIONS: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    hub = proc;
-    let stderr = '';
-    proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-    await accepting(socket, () => stderr);
+    const h = (hub = spawnHub('examples/hub-shared-pool.ts', { SINK_URL: endpoint.url, SINK_CONNECTIONS: '1' }));
+    await accepting(h);
+    const socket = h.socket;
 
     const leases = [0, 1, 2].map(() => FakeDaemon.connect(socket, { timeoutMs: 10_000 }));
     await Promise.all(leases.map((d, i) => d.send({ action: 'initialize', shardId: shard(i), sequenceNumber: 'TRIM_HORIZON', subSequenceNumber: 0 })));
@@ -120,8 +90,8 @@ describe('examples/hub-shared-pool.ts as a hub', () => {
       expect(exchange.replies[0]!.error).toBeNull();
     }
     for (const d of leases) expect((await d.close()).exitCode).toBe(0);
-    proc.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    h.proc.kill('SIGTERM');
+    expect(await h.exited).toBe(0);
 
     // The first request with lease 1's records failed; the engine retried each batch in it.
     expect(endpoint.received.filter((r) => r.status === 503)).toHaveLength(1);
@@ -140,6 +110,7 @@ describe('examples/hub-shared-pool.ts as a hub', () => {
     // lease's requests (the server keeps it open; a failed request does not close it).
     expect(new Set(endpoint.received.map((r) => r.connection))).toEqual(new Set([1]));
     // stderr: the retries, each logged for its own lease, and the stop signal noted once.
+    const stderr = h.stderr();
     for (const line of stderr.trim().split('\n')) {
       expect(line).toMatch(/^kcl-ts: (warn shardId-00000000000[012]: processRecords failed; retrying .* answered 503|SIGTERM received: serving the open lease sessions)/);
     }
