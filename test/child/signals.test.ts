@@ -27,9 +27,11 @@ describe('stop signals', () => {
       await daemon.send(batch);
       signal(daemon, sig);
       signal(daemon, sig);
-      signal(daemon, 'SIGTERM');
       // The signal is noted before the daemon's shutdown arrives (as it is when all are signalled at once).
       await expect.poll(() => daemon.stderr, { timeout: 5000 }).toContain(`kcl-ts: ${sig} received`);
+      // Later signals, of any kind, change nothing (the order in which signals sent together are handled is the kernel's).
+      signal(daemon, 'SIGTERM');
+      signal(daemon, 'SIGINT');
       const shutdown = await daemon.send({ action: 'shutdownRequested' });
       expect(shutdown.messages).toEqual([
         { action: 'checkpoint', sequenceNumber: batch.records[4]!.sequenceNumber, subSequenceNumber: 0 },
