@@ -1,6 +1,7 @@
 /**
- * A recording processor (same lines as test/e2e/processors/recording.ts) that checkpoints
- * by hand and SIGKILLs its own process at a chosen point, for the fault-injection suite.
+ * A recording processor (the lines of test/e2e/processors/recording.ts, from
+ * test/harness/processor-kit.ts) that checkpoints by hand and SIGKILLs its own process at
+ * a chosen point, for the fault-injection suite.
  *
  *   E2E_OUTPUT               file to append to (required)
  *   E2E_RUN                  a label copied into every line
@@ -15,33 +16,17 @@
  *                            one kill per daemon run, whichever shard gets there first
  *   FAULT_SLEEP_MS           sleep this long in each non-empty batch (hang tests)
  */
-import { appendFileSync, closeSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  CheckpointError,
-  run,
-  type InitializeInput,
-  type ProcessRecordsInput,
-  type RecordProcessor,
-  type ShardEndedInput,
-} from '../../../src/index.js';
+import { CheckpointError, run, type ProcessRecordsInput } from '../../../src/index.js';
+import { openOutput, RecordingLifecycle } from '../../harness/processor-kit.js';
 
-const output = process.env.E2E_OUTPUT;
-if (!output) {
-  process.stderr.write('killing processor: E2E_OUTPUT is not set\n');
-  process.exit(2);
-}
-const runLabel = process.env.E2E_RUN ?? '';
+const out = openOutput('killing processor');
 const checkpointEvery = Number(process.env.FAULT_CHECKPOINT_EVERY ?? '20');
 const killAt = process.env.FAULT_KILL_AT ?? '';
 const killAfter = Number(process.env.FAULT_KILL_AFTER ?? '1');
 const token = process.env.FAULT_TOKEN;
 const sleepMs = Number(process.env.FAULT_SLEEP_MS ?? '0');
-
-function emit(lines: object[]): void {
-  if (lines.length === 0) return;
-  appendFileSync(output!, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
-}
 
 /** Only one child per daemon run kills itself. */
 function claimKill(): boolean {
@@ -54,14 +39,9 @@ function claimKill(): boolean {
   }
 }
 
-class KillingProcessor implements RecordProcessor {
-  private shardId = '?';
+class KillingProcessor extends RecordingLifecycle {
   private records = 0;
   private checkpoints = 0;
-
-  private event(ev: string, extra: object = {}): void {
-    emit([{ ev, shard: this.shardId, pid: process.pid, run: runLabel, t: Date.now(), ...extra }]);
-  }
 
   private die(at: string, extra: object = {}): never {
     this.event('kill', { at, ...extra });
@@ -70,36 +50,23 @@ class KillingProcessor implements RecordProcessor {
     throw new Error('unreachable');
   }
 
-  initialize(input: InitializeInput): void {
-    this.shardId = input.shardId;
-    this.event('initialize', { seq: input.sequenceNumber, sub: input.subSequenceNumber });
-  }
-
   async processRecords(input: ProcessRecordsInput): Promise<void> {
     if (input.records.length === 0) return;
     let lines: object[] = [];
     for (const record of input.records) {
       this.records += 1;
       if (killAt === 'batch' && this.records === killAfter && claimKill()) {
-        emit(lines);
+        out.write(lines);
         this.die('batch', { seq: record.sequenceNumber });
       }
-      lines.push({
-        ev: 'record',
-        shard: this.shardId,
-        seq: record.sequenceNumber,
-        sub: record.subSequenceNumber,
-        data: record.text(),
-        pid: process.pid,
-        run: runLabel,
-      });
+      lines.push(this.recordLine(record));
       if (this.records % checkpointEvery === 0) {
         this.checkpoints += 1;
         // Claim the kill (create the token) before the records reach the output: the test
         // reads the output first and the token second, so a run whose last record is
         // followed by this kill is never taken for one that drained without a kill.
         const kill = killAt === 'checkpoint' && this.checkpoints === killAfter && claimKill();
-        emit(lines);
+        out.write(lines);
         lines = [];
         const confirmed = input.checkpointer.checkpoint(record);
         if (kill) {
@@ -118,33 +85,17 @@ class KillingProcessor implements RecordProcessor {
         }
       }
     }
-    emit(lines);
+    out.write(lines);
     if (sleepMs > 0) {
       this.event('sleep', { ms: sleepMs });
       await sleep(sleepMs);
     }
   }
 
-  leaseLost(): void {
-    this.event('leaseLost');
-  }
-
-  shardEnded(_input: ShardEndedInput): void {
-    this.event('shardEnded');
+  override shardEnded(): void {
+    super.shardEnded();
     if (killAt === 'shardEnded' && claimKill()) this.die('shardEnded');
-  }
-
-  shutdownRequested(): void {
-    this.event('shutdownRequested');
   }
 }
 
-process.on('exit', (code) => {
-  try {
-    appendFileSync(output, `${JSON.stringify({ ev: 'exit', shard: '?', pid: process.pid, run: runLabel, code, t: Date.now() })}\n`);
-  } catch {
-    /* nothing to do */
-  }
-});
-
-await run(new KillingProcessor(), { checkpoint: 'manual', logLevel: 'warn' });
+await run(new KillingProcessor(out), { checkpoint: 'manual', logLevel: 'warn' });
