@@ -1,6 +1,6 @@
 /**
- * Reading what the recording processor (test/e2e/processors/recording.ts) wrote, and the
- * checks every scenario makes on it.
+ * Reading what the recording processors (test/e2e/processors/, their lines in
+ * processor-kit.ts) wrote, and the checks every scenario makes on it.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { compareSequenceNumbers, type PutResult } from './kinesis.js';
@@ -99,4 +99,40 @@ export function summarize(events: readonly ConsumedEvent[]): string {
   const counts = new Map<string, number>();
   for (const e of events) counts.set(`${e.run}:${e.ev}`, (counts.get(`${e.run}:${e.ev}`) ?? 0) + 1);
   return [...counts].map(([k, n]) => `${k}=${n}`).join(' ');
+}
+
+/** A worker killed with its leases, and the one that took them over (failover scenarios). */
+export interface Takeover {
+  /** The survivor's `run` label. */
+  readonly survivor: string;
+  /** The shards the victim held when it was killed. */
+  readonly shards: ReadonlySet<string>;
+  /** Each shard's checkpoint in the lease table at the kill. */
+  readonly checkpointsAtKill: ReadonlyMap<string, string | undefined>;
+  /** When the kill was sent (ms since the epoch). */
+  readonly killedAt: number;
+}
+
+/**
+ * How the survivor resumed the taken shards: each initialized by it after the kill at the
+ * checkpoint stored at the kill (it may have held the shard before, until a rebalance
+ * handed it over), and the only records delivered twice are of those shards, past that
+ * checkpoint (the victim processed them after its last one). `duplicated` counts them.
+ */
+export function takeoverProblems(events: readonly ConsumedEvent[], takeover: Takeover): { problems: string[]; duplicated: number } {
+  const { survivor, shards, checkpointsAtKill, killedAt } = takeover;
+  const problems: string[] = [];
+  for (const shard of shards) {
+    const init = events.find((e) => e.ev === 'initialize' && e.run === survivor && e.shard === shard && (e.t ?? 0) >= killedAt);
+    if (init === undefined) problems.push(`${survivor} never initialized ${shard} after the kill`);
+    else if (init.seq !== checkpointsAtKill.get(shard)) problems.push(`${survivor} initialized ${shard} at ${init.seq}, its checkpoint at the kill was ${checkpointsAtKill.get(shard)}`);
+  }
+  const dupes = new Set(duplicates(events));
+  for (const e of consumedRecords(events)) {
+    if (!dupes.has(e.data!)) continue;
+    const cp = checkpointsAtKill.get(e.shard);
+    if (!shards.has(e.shard)) problems.push(`${e.data} duplicated on ${e.shard}, which the victim did not hold`);
+    else if (cp && /^\d+$/.test(cp) && compareSequenceNumbers(e.seq!, cp) <= 0) problems.push(`${e.data} duplicated on ${e.shard} at ${e.seq}, not past the checkpoint at the kill ${cp}`);
+  }
+  return { problems, duplicated: dupes.size };
 }
