@@ -14,6 +14,7 @@ import { splitExecutable } from '../../src/host/properties/executable.js';
 import { parsePropertiesBuffer } from '../../src/host/properties/parse.js';
 import { runWithHubs, type RunWithHubsOptions } from '../../src/hub/launch/run-with-hubs.js';
 import { FakeDaemon, makeBatch } from '../../src/testing/index.js';
+import { processAlive as alive } from '../harness/processes.js';
 
 const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
 const LOADER = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
@@ -30,15 +31,6 @@ function userProperties(): { file: string; bytes: Buffer } {
   const text = `# mine\nexecutableName = ${APP.join(' ')}\nstreamName = s\napplicationName = a\nshutdownGraceMillis = 5000\nregionName = us-\\\n  east-1\\`;
   writeFileSync(file, text);
   return { file, bytes: readFileSync(file) };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 interface Started {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { splitExecutable } from '../../src/host/properties/executable.js';
-import { signalTree } from '../harness/processes.js';
+import { processAlive as alive, signalTree } from '../harness/processes.js';
 
 const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
 const LOADER = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
@@ -68,15 +68,6 @@ function start(executableName = APP, extra: string[] = []) {
   };
   const hubPid = () => Number(/\(pid (\d+)\), waiting for its socket/.exec(err)?.[1]);
   return { child, dir, file, original, exited, events, until, stderr: () => err, hubPid };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** What a finished run must leave: the user's file as it was, and no copy, socket directory or process of ours. */

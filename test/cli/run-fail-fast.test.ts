@@ -12,6 +12,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../harness/ports.js';
 
 const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
 const FIXTURES = path.join(ROOT, 'test/cli/fixtures');
@@ -74,20 +75,11 @@ function run(lines: string[], opts: { steps?: unknown[]; env?: Record<string, st
   );
 }
 
-/** A port with nothing listening: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 const kcltsLines = (stderr: string): string[] => stderr.split('\n').filter((l) => l.startsWith('kcl-ts: '));
 
 describe('before the JVM', () => {
   it('an endpoint on loopback where nothing listens: one line naming the key and the address, exit 2, no java', async () => {
-    const port = await closedPort();
+    const port = await freePort(); // bound and closed a moment ago: nothing listens there
     const listening = net.createServer((c) => c.destroy());
     await new Promise<void>((r) => listening.listen(0, '127.0.0.1', r));
     try {
@@ -122,7 +114,7 @@ describe('before the JVM', () => {
   });
 
   it('--no-preflight starts the daemon anyway', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const r = await run([...BASE, `dynamoDBEndpoint = http://127.0.0.1:${port}`], { args: ['--no-preflight'] });
     expect(r.code).toBe(0);
     expect(r.java).toHaveLength(1);

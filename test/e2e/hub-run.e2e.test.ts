@@ -23,9 +23,9 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumedRecords, readEvents, summarize } from '../harness/consumed.js';
 import { readLeaseMap } from '../harness/dynamodb.js';
-import { DAEMON_JVM_OPTIONS, fastProperties, propertiesText, REPO_ROOT, startStandIns, type StandIns } from '../harness/kcl.js';
+import { DAEMON_JVM_OPTIONS, daemonEnv, fastProperties, propertiesText, REPO_ROOT, startStandIns, waitForDaemonJvm, type StandIns } from '../harness/kcl.js';
 import { putRecords } from '../harness/kinesis.js';
-import { adoptProcessGroup, childPids, groupAlive, signalTree, spawnManaged, stopAll, waitFor, type ManagedProcess } from '../harness/processes.js';
+import { adoptProcessGroup, childPids, groupAlive, processAlive as alive, signalTree, spawnManaged, stopAll, waitFor, type ManagedProcess } from '../harness/processes.js';
 
 const CASES = {
   term: { stream: 'hr-term', app: 'hub-run-term' },
@@ -56,15 +56,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stopAll();
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface Run {
   proc: ManagedProcess;
@@ -126,18 +117,12 @@ async function startRun(name: CaseName, hubs = 1): Promise<Run> {
     {
       cwd: env.workDir,
       logFile: path.join(env.workDir, `kcl-ts-run-hub-${name}.log`),
-      env: {
-        ...process.env,
-        AWS_ACCESS_KEY_ID: 'local',
-        AWS_SECRET_ACCESS_KEY: 'local',
-        AWS_REGION: 'us-east-1',
-        NODE_NO_WARNINGS: '1',
-        FORCE_COLOR: '0',
+      env: daemonEnv({
         E2E_OUTPUT: output,
         E2E_RUN: name,
         // never checkpoints on its own: only shutdownRequested's checkpoint can move a lease
         E2E_CHECKPOINT_EVERY: '1000000',
-      },
+      }),
     },
   );
   const started = await proc.waitForLine(/^kcl-ts: starting (the hub|\d+ hubs): .*\(pid ([\d, ]+)\), waiting for (its socket|their sockets) in (\S+)$/, 60_000);
@@ -146,22 +131,7 @@ async function startRun(name: CaseName, hubs = 1): Promise<Run> {
   const socketDir = m[2]!;
   // Hubs lead process groups of their own, as the JVM does: the registry kills them on the way out too.
   const releases = hubPids.map((pid) => adoptProcessGroup(pid));
-  const jvmPid = await waitFor(
-    `the JVM started by kcl-ts run --hub (${name})`,
-    () => {
-      if (!proc.running) throw new Error(`kcl-ts run exited: ${proc.tail(30)}`);
-      for (const child of childPids(proc.pid)) {
-        try {
-          if (/\bjava\b/.test(readFileSync(`/proc/${child}/comm`, 'utf8'))) return child;
-        } catch {
-          /* gone */
-        }
-      }
-      return undefined;
-    },
-    60_000,
-    100,
-  );
+  const jvmPid = await waitForDaemonJvm(proc, `the JVM started by kcl-ts run --hub (${name})`, 60_000);
   releases.push(adoptProcessGroup(jvmPid));
   await waitFor('every record consumed', () => !proc.running || consumedRecords(readEvents(output)).length >= RECORDS, 120_000, 200);
   if (!proc.running) throw new Error(`kcl-ts run exited before the stop: ${proc.tail(40)}`);

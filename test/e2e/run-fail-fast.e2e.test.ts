@@ -7,11 +7,12 @@
  * Without kcl-ts, the first two print ~1,400 / ~3,400 lines over 95 / 24 s and exit 0,
  * the third retries for ~10 minutes.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DAEMON_JVM_OPTIONS, propertiesText, REPO_ROOT } from '../harness/kcl.js';
+import { DAEMON_JVM_OPTIONS, daemonEnv, isDaemonJvm, propertiesText, REPO_ROOT } from '../harness/kcl.js';
+import { freePort } from '../harness/ports.js';
 import { adoptProcessGroup, descendantPids, processAlive, spawnManaged, type ManagedProcess } from '../harness/processes.js';
 import { useScenario } from '../harness/scenario.js';
 
@@ -36,7 +37,7 @@ async function kclTsRun(name: string, workDir: string, jarDir: string, propertie
     {
       cwd: workDir,
       logFile: path.join(workDir, `${name}.log`),
-      env: { ...process.env, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1', NODE_NO_WARNINGS: '1', FORCE_COLOR: '0' },
+      env: daemonEnv(),
     },
   );
   const out: CliRun = { code: null, stdout: [], stderr: [], jvms: [], tookMs: 0 };
@@ -44,15 +45,9 @@ async function kclTsRun(name: string, workDir: string, jarDir: string, propertie
   const releases: Array<() => void> = [];
   const watch = setInterval(() => {
     for (const pid of descendantPids(proc.pid)) {
-      if (out.jvms.includes(pid)) continue;
-      try {
-        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('MultiLangDaemon')) {
-          out.jvms.push(pid);
-          releases.push(adoptProcessGroup(pid));
-        }
-      } catch {
-        /* gone */
-      }
+      if (out.jvms.includes(pid) || !isDaemonJvm(pid)) continue;
+      out.jvms.push(pid);
+      releases.push(adoptProcessGroup(pid));
     }
   }, 100);
   try {
@@ -79,14 +74,6 @@ async function garbageServer(): Promise<{ url: string; close: () => void }> {
   return { url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, close: () => server.close() };
 }
 
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 const count = (lines: string[], text: string): number => lines.filter((l) => l.includes(text)).length;
 
 describe('kcl-ts run fails fast', () => {
@@ -95,7 +82,7 @@ describe('kcl-ts run fails fast', () => {
   const run = (name: string, p: Record<string, string | number | boolean>) => kclTsRun(name, s.standIns.workDir, s.standIns.kclJarDir, p);
 
   it('nothing listens on the DynamoDB endpoint: one line before any JVM, exit 2', async () => {
-    const port = await closedPort();
+    const port = await freePort(); // bound and closed a moment ago: nothing listens there
     const r = await run('no-listener', props('no-listener', { dynamoDBEndpoint: `http://127.0.0.1:${port}` }));
     console.log(`nothing listening: exit ${r.code} after ${r.tookMs} ms, ${r.stderr.length} line(s)`);
     expect(r.code).toBe(2);

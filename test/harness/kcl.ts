@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { dynamoDbJarDir, kclJarDir } from './artifacts.js';
 import { createLeaseTable, javaExecutable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.js';
 import { listShards, startKinesisLocal, type KinesisLocal } from './kinesis.js';
-import { adoptProcessGroup, childPids, groupAlive, sleep, spawnManaged, waitFor, type ManagedProcess } from './processes.js';
+import { adoptProcessGroup, descendantPids, groupAlive, sleep, spawnManaged, waitFor, type ManagedProcess } from './processes.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DAEMON_MAIN_CLASS = 'software.amazon.kinesis.multilang.MultiLangDaemon';
@@ -97,13 +97,9 @@ export interface KclDaemon {
   kill(): Promise<void>;
 }
 
-/** Writes the properties file and builds the environment any launch of the daemon needs. */
-function prepareDaemon(options: DaemonOptions): { propertiesFile: string; logFile: string; env: NodeJS.ProcessEnv } {
-  mkdirSync(options.workDir, { recursive: true });
-  const propertiesFile = path.join(options.workDir, `${options.name}.properties`);
-  const logFile = path.join(options.workDir, `${options.name}.log`);
-  writeFileSync(propertiesFile, propertiesText(options.properties));
-  const env: NodeJS.ProcessEnv = {
+/** The environment any launch of the daemon (java, or kcl-ts run) needs on the stand-ins, `extra` over it. */
+export function daemonEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
     ...process.env,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
@@ -111,9 +107,42 @@ function prepareDaemon(options: DaemonOptions): { propertiesFile: string; logFil
     // The children are Node processes: keep the SDK's Node-version notice and colours out.
     NODE_NO_WARNINGS: '1',
     FORCE_COLOR: '0',
-    ...options.env,
+    ...extra,
   };
-  return { propertiesFile, logFile, env };
+}
+
+/** Writes the properties file and builds the environment any launch of the daemon needs. */
+function prepareDaemon(options: DaemonOptions): { propertiesFile: string; logFile: string; env: NodeJS.ProcessEnv } {
+  mkdirSync(options.workDir, { recursive: true });
+  const propertiesFile = path.join(options.workDir, `${options.name}.properties`);
+  const logFile = path.join(options.workDir, `${options.name}.log`);
+  writeFileSync(propertiesFile, propertiesText(options.properties));
+  return { propertiesFile, logFile, env: daemonEnv(options.env) };
+}
+
+/** Whether this process is the daemon's JVM (not the short-lived `java -version` kcl-ts runs first to check Java). */
+export function isDaemonJvm(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('MultiLangDaemon');
+  } catch {
+    return false; // gone
+  }
+}
+
+/**
+ * The daemon's JVM under `kcl-ts run` (`proc`), however deep (tsx may put a node process
+ * between them); fails at once, with kcl-ts's last lines, if kcl-ts exits first.
+ */
+export function waitForDaemonJvm(proc: ManagedProcess, what: string, timeoutMs: number): Promise<number> {
+  return waitFor(
+    what,
+    () => {
+      if (!proc.running) throw new Error(`kcl-ts run exited: ${proc.tail(30)}`);
+      return descendantPids(proc.pid).find(isDaemonJvm);
+    },
+    timeoutMs,
+    100,
+  );
 }
 
 export function startKclDaemon(options: DaemonOptions): KclDaemon {
@@ -175,28 +204,7 @@ export async function startKclTsRun(options: DaemonOptions): Promise<KclTsRun> {
     { env, logFile, echo: options.echo, cwd: options.workDir },
   );
   // tsx runs the CLI in a child node process of its own; the JVM is a grandchild or deeper.
-  const jvmPid = await waitFor(
-    `the JVM started by ${options.name}`,
-    () => {
-      if (!proc.running) throw new Error(`kcl-ts run exited: ${proc.tail(30)}`);
-      const queue = [proc.pid];
-      while (queue.length > 0) {
-        const pid = queue.shift()!;
-        for (const child of childPids(pid)) {
-          try {
-            // The daemon's JVM, not the short-lived `java -version` kcl-ts runs first to check Java.
-            if (readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('MultiLangDaemon')) return child;
-          } catch {
-            /* gone */
-          }
-          queue.push(child);
-        }
-      }
-      return undefined;
-    },
-    30_000,
-    100,
-  );
+  const jvmPid = await waitForDaemonJvm(proc, `the JVM started by ${options.name}`, 30_000);
   const release = adoptProcessGroup(jvmPid);
   return {
     name: options.name,
