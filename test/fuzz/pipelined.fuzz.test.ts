@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { comparePositions, run, type KinesisRecord, type RecordProcessor } from '../../src/index.js';
+import { onJsonLines } from '../helpers.js';
 
 const silent = pino({ level: 'silent' });
 const SEED = 20261201;
@@ -39,22 +40,13 @@ async function drive(steps: Step[], end: string, style: 'each' | 'batch', closeA
   const handled: string[] = [];
   const finished: KinesisRecord[] = [];
   let written = 0;
-  let buffered = '';
-  output.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString('utf8');
-    let nl: number;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, nl).trim();
-      buffered = buffered.slice(nl + 1);
-      if (line === '') continue;
-      const m = JSON.parse(line) as { action: string; responseFor?: string; sequenceNumber?: string | null };
-      if (closeAfter !== undefined && ++written >= closeAfter) output.destroy();
-      if (m.action === 'status') statuses.push(m.responseFor!);
-      else {
-        checkpoints.push(String(m.sequenceNumber));
-        // A late answer: by now every pipelined line is already in the child's input.
-        setImmediate(() => input.write(`${JSON.stringify({ action: 'checkpoint', sequenceNumber: m.sequenceNumber, subSequenceNumber: 0, error: null })}\n`));
-      }
+  onJsonLines<{ action: string; responseFor?: string; sequenceNumber?: string | null }>(output, (m) => {
+    if (closeAfter !== undefined && ++written >= closeAfter) output.destroy();
+    if (m.action === 'status') statuses.push(m.responseFor!);
+    else {
+      checkpoints.push(String(m.sequenceNumber));
+      // A late answer: by now every pipelined line is already in the child's input.
+      setImmediate(() => input.write(`${JSON.stringify({ action: 'checkpoint', sequenceNumber: m.sequenceNumber, subSequenceNumber: 0, error: null })}\n`));
     }
   });
   const processor: RecordProcessor =

@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { run, type RecordProcessor } from '../../src/index.js';
 import { makeBatch } from '../../src/testing/index.js';
+import { onJsonLines } from '../helpers.js';
 
 const silent = pino({ level: 'silent' });
 const INIT = { action: 'initialize', shardId: 'shardId-000000000000', sequenceNumber: 'TRIM_HORIZON', subSequenceNumber: 0 };
@@ -23,20 +24,11 @@ function session(processor: RecordProcessor, answer: (request: { sequenceNumber:
   const input = new PassThrough();
   const output = new PassThrough();
   const seen: { action: string; [key: string]: unknown }[] = [];
-  let buffered = '';
-  output.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString('utf8');
-    let nl: number;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, nl).trim();
-      buffered = buffered.slice(nl + 1);
-      if (line === '') continue;
-      const message = JSON.parse(line) as { action: string; sequenceNumber: string | null };
-      seen.push(message);
-      if (message.action === 'checkpoint') {
-        const reply = answer(message);
-        if (reply !== undefined) input.write(`${reply}\n`);
-      }
+  onJsonLines<{ action: string; sequenceNumber: string | null }>(output, (message) => {
+    seen.push(message);
+    if (message.action === 'checkpoint') {
+      const reply = answer(message);
+      if (reply !== undefined) input.write(`${reply}\n`);
     }
   });
   const done = run(processor, { input, output, logger: silent, checkpoint: 'manual' }).then(
