@@ -1,7 +1,7 @@
 /**
  * The sample consumer: logs each record's payload and lets the engine checkpoint every
  * 1,000 records or 60 seconds, whichever comes first. Run it under the daemon with
- * `executableName = npx tsx examples/sample-consumer.ts` (see properties/sample.properties).
+ * `executableName = node --import tsx examples/sample-consumer.ts` (see properties/sample.properties).
  *
  * Set SAMPLE_OUTPUT to a file path to have every record appended there as a JSON line
  * (shard, sequence number, sub-sequence number, payload): the tests read it.

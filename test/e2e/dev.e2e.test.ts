@@ -57,7 +57,7 @@ describe('kcl-ts dev', () => {
     expect([...checkpoints.keys()]).toEqual(['shardId-000000000000', 'shardId-000000000001']);
     const started = tree.seen().map((p) => p.command);
     expect(started.some((c) => /MultiLangDaemon/.test(c)), started.join('\n')).toBe(true);
-    expect(started.some((c) => /tap-main\.js --events .* -- npx tsx examples\/sample-consumer\.ts/.test(c))).toBe(true);
+    expect(started.some((c) => /tap-main\.js --events .* -- node --import tsx examples\/sample-consumer\.ts/.test(c))).toBe(true);
 
     // The stand-ins are still up: the status reads the checkpoints the summary printed...
     const status = await finished(kclTs('status', ['status', '--properties', copy]), 60_000);
