@@ -23,8 +23,9 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumedRecords, readEvents, summarize } from '../harness/consumed.js';
 import { readLeaseMap } from '../harness/dynamodb.js';
-import { DAEMON_JVM_OPTIONS, daemonEnv, fastProperties, propertiesText, REPO_ROOT, startStandIns, waitForDaemonJvm, type StandIns } from '../harness/kcl.js';
+import { DAEMON_JVM_OPTIONS, daemonEnv, fastProperties, propertiesText, REPO_ROOT, startStandIns, type StandIns } from '../harness/kcl.js';
 import { putRecords } from '../harness/kinesis.js';
+import { waitForDaemonJvm } from '../harness/process-tree.js';
 import { adoptProcessGroup, childPids, groupAlive, processAlive as alive, signalTree, spawnManaged, stopAll, waitFor, type ManagedProcess } from '../harness/processes.js';
 
 const CASES = {

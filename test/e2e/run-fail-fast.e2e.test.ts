@@ -11,8 +11,9 @@ import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DAEMON_JVM_OPTIONS, daemonEnv, isDaemonJvm, propertiesText, REPO_ROOT } from '../harness/kcl.js';
+import { DAEMON_JVM_OPTIONS, daemonEnv, propertiesText, REPO_ROOT } from '../harness/kcl.js';
 import { freePort } from '../harness/ports.js';
+import { isDaemonJvm } from '../harness/process-tree.js';
 import { adoptProcessGroup, descendantPids, processAlive, spawnManaged, type ManagedProcess } from '../harness/processes.js';
 import { useScenario } from '../harness/scenario.js';
 

@@ -3,14 +3,15 @@
  * launcher that registers the JVM with the process registry, and the pieces every
  * end-to-end scenario needs (stand-ins + stream + pre-created lease table).
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dynamoDbJarDir, kclJarDir } from './artifacts.js';
 import { createLeaseTable, javaExecutable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.js';
 import { listShards, startKinesisLocal, type KinesisLocal } from './kinesis.js';
-import { adoptProcessGroup, descendantPids, groupAlive, sleep, spawnManaged, waitFor, type ManagedProcess } from './processes.js';
+import { waitForDaemonJvm } from './process-tree.js';
+import { adoptProcessGroup, groupAlive, sleep, spawnManaged, type ManagedProcess } from './processes.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DAEMON_MAIN_CLASS = 'software.amazon.kinesis.multilang.MultiLangDaemon';
@@ -118,31 +119,6 @@ function prepareDaemon(options: DaemonOptions): { propertiesFile: string; logFil
   const logFile = path.join(options.workDir, `${options.name}.log`);
   writeFileSync(propertiesFile, propertiesText(options.properties));
   return { propertiesFile, logFile, env: daemonEnv(options.env) };
-}
-
-/** Whether this process is the daemon's JVM (not the short-lived `java -version` kcl-ts runs first to check Java). */
-export function isDaemonJvm(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('MultiLangDaemon');
-  } catch {
-    return false; // gone
-  }
-}
-
-/**
- * The daemon's JVM under `kcl-ts run` (`proc`), however deep (tsx may put a node process
- * between them); fails at once, with kcl-ts's last lines, if kcl-ts exits first.
- */
-export function waitForDaemonJvm(proc: ManagedProcess, what: string, timeoutMs: number): Promise<number> {
-  return waitFor(
-    what,
-    () => {
-      if (!proc.running) throw new Error(`kcl-ts run exited: ${proc.tail(30)}`);
-      return descendantPids(proc.pid).find(isDaemonJvm);
-    },
-    timeoutMs,
-    100,
-  );
 }
 
 export function startKclDaemon(options: DaemonOptions): KclDaemon {
