@@ -67,6 +67,7 @@ process.stdin.on('end', () => {
 child.stdin.on('error', () => undefined);
 process.stdout.on('error', () => undefined);
 child.stdout.on('data', (chunk: Buffer) => {
+  // The tap is the daemon's child: its stdout is the protocol channel, carrying the real child's bytes unchanged.
   process.stdout.write(chunk);
   fromChild.push(chunk);
 });

@@ -63,6 +63,7 @@ function forwardDown(socket: Socket, path: string): void {
     if (frameSeen) return finish(chunk[0]!);
     const nul = chunk.indexOf(0);
     const before = nul < 0 ? chunk : chunk.subarray(0, nul);
+    // stdout is the daemon's protocol channel, and these are the hub's protocol bytes for it.
     if (writing && before.length > 0 && !process.stdout.write(before) && nul < 0) {
       socket.pause();
       process.stdout.once('drain', () => socket.resume());
